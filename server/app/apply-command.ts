@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { findAction, findStage, workflowSchema } from '../../shared/workflow';
+import { permitTypeSchema } from '../../shared/domain';
+import type { CommandResult, RejectionCode, TransitionCommand } from '../../shared/sync-protocol';
+import type { ServerDatabase, UserTable } from '../db/server-database';
+import { nextChangeSeq } from './change-sequence';
+import { reservePermitNumber } from './reserve-permit-number';
+
+class Rejection extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Applies one transition command at most once. The server is the judge of every role and
+ * transition: the desk's own checks are a convenience, never trusted. A command id seen
+ * before answers with the result it got the first time, so a retried push changes nothing.
+ */
+export async function applyCommand(db: Kysely<ServerDatabase>, user: UserTable, command: TransitionCommand, now = new Date()): Promise<CommandResult> {
+  return db.transaction().execute(async (trx) => {
+    const seen = await trx.selectFrom('commands').selectAll().where('id', '=', command.id).executeTakeFirst();
+    if (seen) {
+      return seen.status === 'accepted'
+        ? { id: seen.id, status: 'accepted', changeSeq: seen.change_seq ?? 0 }
+        : { id: seen.id, status: 'rejected', code: seen.code as RejectionCode, message: seen.message ?? '' };
+    }
+    let result: CommandResult;
+    try {
+      const changeSeq = await transition(trx, user, command, now);
+      result = { id: command.id, status: 'accepted', changeSeq };
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      result = { id: command.id, status: 'rejected', code: error.code, message: error.message };
+    }
+    await trx
+      .insertInto('commands')
+      .values({
+        id: command.id,
+        user_id: user.id,
+        received_at: now.toISOString(),
+        status: result.status,
+        code: result.status === 'rejected' ? result.code : null,
+        message: result.status === 'rejected' ? result.message : null,
+        change_seq: result.status === 'accepted' ? result.changeSeq : null,
+      })
+      .execute();
+    return result;
+  });
+}
+
+async function transition(trx: Transaction<ServerDatabase>, user: UserTable, command: TransitionCommand, now: Date): Promise<number> {
+  const app = await trx.selectFrom('applications').selectAll().where('id', '=', command.applicationId).executeTakeFirst();
+  if (!app) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
+  const workflowRow = await trx.selectFrom('workflows').select('definition').where('id', '=', app.workflow_id).executeTakeFirstOrThrow();
+  const workflow = workflowSchema.parse(JSON.parse(workflowRow.definition));
+
+  const action = findAction(workflow, command.expectedStage, command.action);
+  if (!action) throw new Rejection('TRANSITION_NOT_ALLOWED', `action ${command.action} is not allowed at stage ${command.expectedStage}`);
+  const stage = findStage(workflow, command.expectedStage);
+  if (!stage || stage.role !== user.role) {
+    throw new Rejection('FORBIDDEN_ROLE', `role ${user.role} may not act at stage ${command.expectedStage}`);
+  }
+  if (app.stage !== command.expectedStage) {
+    throw new Rejection('STAGE_CHANGED', `application is at stage ${app.stage}, not ${command.expectedStage}`);
+  }
+
+  const checklist = { ...(JSON.parse(app.checklist) as Record<string, boolean>), ...(command.checklist ?? {}) };
+  if (action.requires.includes('checklist_complete')) {
+    const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', app.permit_type_id).executeTakeFirstOrThrow();
+    const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
+    const missing = permitType.requirements.filter((r) => checklist[r.id] !== true).map((r) => r.id);
+    if (missing.length > 0) throw new Rejection('CHECKLIST_INCOMPLETE', `requirements not met: ${missing.join(', ')}`);
+  }
+  const reason = command.reason?.trim() || null;
+  if (action.requires.includes('reason') && !reason) throw new Rejection('REASON_REQUIRED', `action ${action.id} needs a reason`);
+
+  if (action.reservesPermitNumber) await reservePermitNumber(trx, app.id, now);
+
+  const changeSeq = await nextChangeSeq(trx);
+  const at = now.toISOString();
+  await trx
+    .updateTable('applications')
+    .set({ stage: action.to, checklist: JSON.stringify(checklist), stage_entered_at: at, version: app.version + 1, change_seq: changeSeq })
+    .where('id', '=', app.id)
+    .execute();
+  await trx
+    .insertInto('events')
+    .values({
+      id: randomUUID(),
+      application_id: app.id,
+      command_id: command.id,
+      actor_name: user.full_name,
+      actor_role: user.role,
+      action: action.id,
+      from_stage: app.stage,
+      to_stage: action.to,
+      reason,
+      at,
+    })
+    .execute();
+  return changeSeq;
+}

@@ -1,0 +1,136 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import {
+  API_PREFIX,
+  loginRequestSchema,
+  pushRequestSchema,
+  reserveNumberRequestSchema,
+  type CommandResult,
+  type LoginResponse,
+  type VerificationResponse,
+} from '../../shared/sync-protocol';
+import type { Role } from '../../shared/roles';
+import type { ServerDatabase, UserTable } from '../db/server-database';
+import { applyCommand } from './apply-command';
+import { issueToken, userForToken } from './auth-tokens';
+import { verifyPassword } from './password-hash';
+import { pullChanges } from './pull-changes';
+import { reserveDraftNumber } from './reserve-draft-number';
+import { renderVerificationPage } from './verification-page';
+
+export interface ServerAppOptions {
+  db: Kysely<ServerDatabase>;
+  logger?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: UserTable | null;
+  }
+}
+
+const pullQuerySchema = z.object({
+  since: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(2000).default(500),
+});
+
+export function buildServerApp({ db, logger = false }: ServerAppOptions): FastifyInstance {
+  const app = Fastify({ logger, bodyLimit: 5 * 1024 * 1024 });
+  app.decorateRequest('user', null);
+
+  function badRequest(reply: FastifyReply, error: z.ZodError) {
+    return reply.code(400).send({ error: 'invalid_request', message: z.prettifyError(error) });
+  }
+
+  async function requireUser(request: FastifyRequest, reply: FastifyReply) {
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    request.user = token ? await userForToken(db, token) : null;
+    if (!request.user) return reply.code(401).send({ error: 'unauthorized', message: 'sign in again' });
+  }
+
+  app.get(`${API_PREFIX}/health`, async () => ({ ok: true }));
+
+  app.post(`${API_PREFIX}/auth/login`, async (request, reply) => {
+    const parsed = loginRequestSchema.safeParse(request.body);
+    if (!parsed.success) return badRequest(reply, parsed.error);
+    const user = await db.selectFrom('users').selectAll().where('username', '=', parsed.data.username).where('active', '=', 1).executeTakeFirst();
+    if (!user || !(await verifyPassword(parsed.data.password, user.password_hash))) {
+      return reply.code(401).send({ error: 'bad_credentials', message: 'unknown user or wrong password' });
+    }
+    const { token, expiresAt } = await issueToken(db, user.id);
+    const body: LoginResponse = {
+      token,
+      expiresAt,
+      user: { id: user.id, username: user.username, fullName: user.full_name, nip: user.nip, role: user.role as Role },
+    };
+    return body;
+  });
+
+  app.register(async (authed) => {
+    authed.addHook('preHandler', requireUser);
+
+    authed.get(`${API_PREFIX}/sync/pull`, async (request, reply) => {
+      const parsed = pullQuerySchema.safeParse(request.query);
+      if (!parsed.success) return badRequest(reply, parsed.error);
+      return pullChanges(db, parsed.data.since, parsed.data.limit);
+    });
+
+    authed.post(`${API_PREFIX}/sync/push`, async (request, reply) => {
+      const parsed = pushRequestSchema.safeParse(request.body);
+      if (!parsed.success) return badRequest(reply, parsed.error);
+      const results: CommandResult[] = [];
+      for (const command of parsed.data.commands) results.push(await applyCommand(db, request.user!, command));
+      return { results };
+    });
+
+    authed.post(`${API_PREFIX}/numbers/reserve`, async (request, reply) => {
+      const parsed = reserveNumberRequestSchema.safeParse(request.body);
+      if (!parsed.success) return badRequest(reply, parsed.error);
+      const outcome = await reserveDraftNumber(db, request.user!, parsed.data.applicationId);
+      if (!outcome.ok) return reply.code(outcome.status).send({ error: 'refused', message: outcome.message });
+      return outcome.value;
+    });
+
+    authed.get<{ Params: { id: string } }>(`${API_PREFIX}/documents/:id`, async (request, reply) => {
+      const doc = await db.selectFrom('documents').select(['content', 'mime_type', 'file_name', 'sha256']).where('id', '=', request.params.id).executeTakeFirst();
+      if (!doc) return reply.code(404).send({ error: 'not_found', message: 'document not found' });
+      return reply
+        .header('content-type', doc.mime_type)
+        .header('x-content-sha256', doc.sha256)
+        .header('content-disposition', `attachment; filename="${doc.file_name.replace(/[^\w.-]/g, '_')}"`)
+        .send(doc.content);
+    });
+  });
+
+  async function verification(id: string): Promise<VerificationResponse> {
+    const row = await db
+      .selectFrom('permit_numbers')
+      .innerJoin('applications', 'applications.id', 'permit_numbers.application_id')
+      .select(['permit_numbers.permit_number', 'permit_numbers.verification_id', 'applications.stage', 'applications.applicant', 'applications.permit_type_id'])
+      .where('permit_numbers.verification_id', '=', id)
+      .executeTakeFirst();
+    if (!row) return { status: 'unknown', verificationId: id, permitNumber: null, permitTitle: null, holderName: null, issuedAt: null, sha256: null };
+    // Signed permits arrive with the signing work (issue 4); until a file is issued its number is only reserved.
+    return {
+      status: 'not_issued',
+      verificationId: id,
+      permitNumber: row.permit_number,
+      permitTitle: null,
+      holderName: (JSON.parse(row.applicant) as { fullName: string }).fullName,
+      issuedAt: null,
+      sha256: null,
+    };
+  }
+
+  app.get<{ Params: { id: string } }>(`${API_PREFIX}/verify/:id`, async (request) => verification(request.params.id));
+  app.get<{ Params: { id: string } }>('/verifikasi/:id', async (request, reply) =>
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(renderVerificationPage(await verification(request.params.id))),
+  );
+
+  return app;
+}

@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { PullResponse, PulledApplication } from '../../shared/sync-protocol';
+import type { ServerDatabase } from '../db/server-database';
+import {
+  applicationFromRow,
+  documentMetaFromRow,
+  eventFromRow,
+  loadOffice,
+  loadPermitTypes,
+  loadWorkflows,
+  referenceFromRow,
+} from './server-records';
+
+/** Everything that changed after `since`, in change order, one page at a time. */
+export async function pullChanges(db: Kysely<ServerDatabase>, since: number, limit: number): Promise<PullResponse> {
+  const rows = await db
+    .selectFrom('applications')
+    .selectAll()
+    .where('change_seq', '>', since)
+    .orderBy('change_seq')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const ids = page.map((r) => r.id);
+  const niks = [...new Set(page.map((r) => (JSON.parse(r.applicant) as { nik: string }).nik))];
+  const [documents, events, references] = ids.length
+    ? await Promise.all([
+        db
+          .selectFrom('documents')
+          .select(['id', 'application_id', 'kind', 'file_name', 'mime_type', 'size_bytes', 'sha256'])
+          .where('application_id', 'in', ids)
+          .orderBy('id')
+          .execute(),
+        db.selectFrom('events').selectAll().where('application_id', 'in', ids).orderBy('seq').execute(),
+        db.selectFrom('reference_records').selectAll().where('nik', 'in', niks).execute(),
+      ])
+    : [[], [], []];
+
+  const applications: PulledApplication[] = page.map((row) => {
+    const application = applicationFromRow(row);
+    return {
+      application,
+      documents: documents.filter((d) => d.application_id === row.id).map(documentMetaFromRow),
+      events: events.filter((e) => e.application_id === row.id).map(eventFromRow),
+      references: references.filter((r) => r.nik === application.applicant.nik).map(referenceFromRow),
+      changeSeq: row.change_seq,
+    };
+  });
+
+  return {
+    cursor: page.length ? page[page.length - 1]!.change_seq : since,
+    hasMore: rows.length > limit,
+    office: await loadOffice(db),
+    permitTypes: await loadPermitTypes(db),
+    workflows: await loadWorkflows(db),
+    applications,
+  };
+}

@@ -1,0 +1,28 @@
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import * as initial from './migrations/2026-11-23-initial';
+import type { ServerDatabase } from './server-database';
+
+const migrations: Record<string, Migration> = {
+  '2026-11-23-initial': initial,
+};
+
+export interface ServerDb {
+  db: Kysely<ServerDatabase>;
+  close(): Promise<void>;
+}
+
+export async function openServerDb(file: string): Promise<ServerDb> {
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new Error(`server database migration failed: ${String(error)}`);
+  }
+  return { db, close: () => db.destroy() };
+}

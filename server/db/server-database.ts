@@ -1,0 +1,121 @@
+import type { Generated } from 'kysely';
+
+/** The central server's tables. JSON columns hold shapes validated by shared/ schemas. */
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface WorkflowTable {
+  id: string;
+  definition: string;
+}
+
+export interface PermitTypeTable {
+  id: string;
+  definition: string;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  full_name: string;
+  nip: string;
+  role: string;
+  password_hash: string;
+  active: number;
+}
+
+export interface AuthTokenTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+}
+
+export interface ApplicationTable {
+  id: string;
+  registration_number: string;
+  permit_type_id: string;
+  workflow_id: string;
+  stage: string;
+  applicant: string;
+  checklist: string;
+  submitted_at: string;
+  complete_at: string | null;
+  stage_entered_at: string;
+  permit_number: string | null;
+  verification_id: string | null;
+  version: number;
+  change_seq: number;
+}
+
+export interface DocumentTable {
+  id: string;
+  application_id: string;
+  kind: string;
+  file_name: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Buffer;
+}
+
+export interface EventTable {
+  id: string;
+  application_id: string;
+  command_id: string | null;
+  actor_name: string;
+  actor_role: string | null;
+  action: string;
+  from_stage: string | null;
+  to_stage: string;
+  reason: string | null;
+  at: string;
+  seq: Generated<number>;
+}
+
+export interface ReferenceRecordTable {
+  nik: string;
+  source: string;
+  fields: string;
+  retrieved_at: string;
+}
+
+export interface CommandTable {
+  id: string;
+  user_id: string;
+  received_at: string;
+  status: 'accepted' | 'rejected';
+  code: string | null;
+  message: string | null;
+  change_seq: number | null;
+}
+
+export interface PermitNumberTable {
+  application_id: string;
+  year: number;
+  sequence: number;
+  permit_number: string;
+  verification_id: string;
+  reserved_at: string;
+}
+
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface ServerDatabase {
+  settings: SettingTable;
+  workflows: WorkflowTable;
+  permit_types: PermitTypeTable;
+  users: UserTable;
+  auth_tokens: AuthTokenTable;
+  applications: ApplicationTable;
+  documents: DocumentTable;
+  events: EventTable;
+  reference_records: ReferenceRecordTable;
+  commands: CommandTable;
+  permit_numbers: PermitNumberTable;
+  counters: CounterTable;
+}

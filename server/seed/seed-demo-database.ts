@@ -1,0 +1,188 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Applicant, PermitType } from '../../shared/domain';
+import { calendarDateIn } from '../../shared/working-days';
+import type { ServerDatabase } from '../db/server-database';
+import { nextChangeSeq } from '../app/change-sequence';
+import { hashPassword } from '../app/password-hash';
+import { reservePermitNumber } from '../app/reserve-permit-number';
+import { DEMO_PASSWORD, DEMO_PERMIT_TYPES, DEMO_USERS, METRO_WORKFLOW, PEKANBARU_WORKFLOW, demoOffice } from './demo-configuration';
+import { makeUploadedDocument } from './demo-documents';
+import { makeApplicant, pick, seededRandom, type Profession } from './demo-people';
+
+export interface SeedOptions {
+  applications?: number;
+  verificationBaseUrl?: string;
+  now?: Date;
+  seed?: number;
+}
+
+const PROFESSION_OF: Record<string, Profession> = {
+  'sio-refraksionis-optisien': 'optisien',
+  'sito-terapis-okupasional': 'okupasi',
+  'sid-dokter-internship': 'internship',
+};
+
+// Where the demo files stand, in the order a file travels; the weights give a realistic desk.
+const STAGE_MIX: Array<[string, number]> = [
+  ['pemeriksaan', 0.45],
+  ['verifikasi_draf', 0.25],
+  ['penandatanganan', 0.18],
+  ['dikembalikan', 0.07],
+  ['ditolak', 0.05],
+];
+
+export async function isSeeded(db: Kysely<ServerDatabase>): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: SeedOptions = {}): Promise<{ applications: number; users: number }> {
+  const count = options.applications ?? 64;
+  const now = options.now ?? new Date();
+  const random = seededRandom(options.seed ?? 20261123);
+  const office = demoOffice(options.verificationBaseUrl ?? 'http://127.0.0.1:8787');
+  const holidays = new Set(office.holidays.map((h) => h.date));
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const users = DEMO_USERS.map((u) => ({ id: randomUUID(), username: u.username, full_name: u.fullName, nip: u.nip, role: u.role, password_hash: passwordHash, active: 1 }));
+  const byRole = (role: string) => users.find((u) => u.role === role)!;
+
+  // Documents are generated before the transaction: PDF generation is async work we need not hold a write lock for.
+  const planned: Array<{
+    index: number;
+    permitType: PermitType;
+    applicant: Applicant;
+    submitted: Date;
+    documents: Array<{ kind: string; content: Buffer }>;
+    stage: string;
+    mismatch: 'facilityName' | 'strNumber' | 'fullName' | null;
+  }> = [];
+  for (let i = 0; i < count; i += 1) {
+    const permitType = DEMO_PERMIT_TYPES[i % DEMO_PERMIT_TYPES.length]!;
+    const applicant = makeApplicant(random, PROFESSION_OF[permitType.id]!, 1 + i);
+    const hoursAgo = 2 + Math.floor(random() * 24 * 9);
+    const submitted = new Date(now.getTime() - hoursAgo * 3600_000);
+    const submittedDay = calendarDateIn(submitted, office.timeZone);
+    const documents = [];
+    for (const requirement of permitType.requirements) {
+      if (!requirement.documentKind) continue;
+      const content = Buffer.from(await makeUploadedDocument(requirement.documentKind, applicant, submittedDay));
+      documents.push({ kind: requirement.documentKind, content });
+    }
+    let roll = random();
+    let stage = STAGE_MIX[STAGE_MIX.length - 1]![0];
+    for (const [candidate, weight] of STAGE_MIX) {
+      if (roll < weight) {
+        stage = candidate;
+        break;
+      }
+      roll -= weight;
+    }
+    planned.push({ index: i, permitType, applicant, submitted, documents, stage, mismatch: random() < 0.2 ? pick(random, ['facilityName', 'strNumber', 'fullName'] as const) : null });
+  }
+
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('settings').values({ key: 'office', value: JSON.stringify(office) }).execute();
+    for (const workflow of [METRO_WORKFLOW, PEKANBARU_WORKFLOW]) {
+      await trx.insertInto('workflows').values({ id: workflow.id, definition: JSON.stringify(workflow) }).execute();
+    }
+    for (const type of DEMO_PERMIT_TYPES) await trx.insertInto('permit_types').values({ id: type.id, definition: JSON.stringify(type) }).execute();
+    await trx.insertInto('users').values(users).execute();
+
+    for (const plan of planned) {
+      const id = randomUUID();
+      const year = calendarDateIn(plan.submitted, office.timeZone).slice(0, 4);
+      const submittedAt = plan.submitted.toISOString();
+      const allMet = Object.fromEntries(plan.permitType.requirements.map((r) => [r.id, true]));
+      const beyondCheck = plan.stage !== 'pemeriksaan' && plan.stage !== 'dikembalikan';
+      const events: Array<{ role: string; action: string; from: string | null; to: string; reason: string | null }> = [
+        { role: 'system', action: 'diajukan', from: null, to: 'pemeriksaan', reason: null },
+      ];
+      if (plan.stage === 'dikembalikan') {
+        events.push({ role: 'penata_perizinan', action: 'kembalikan_ke_pemohon', from: 'pemeriksaan', to: 'dikembalikan', reason: 'Data SISDMK belum diverifikasi oleh Faskes.' });
+      }
+      if (beyondCheck) events.push({ role: 'penata_perizinan', action: 'teruskan', from: 'pemeriksaan', to: 'verifikasi_draf', reason: null });
+      if (plan.stage === 'penandatanganan' || plan.stage === 'ditolak') {
+        events.push({ role: 'koordinator', action: 'setujui_draf', from: 'verifikasi_draf', to: 'penandatanganan', reason: null });
+      }
+      if (plan.stage === 'ditolak') {
+        events.push({ role: 'kepala_dinas', action: 'tolak', from: 'penandatanganan', to: 'ditolak', reason: 'STR tidak sesuai dengan data Satu Sehat.' });
+      }
+      const stepMs = Math.max(60_000, (now.getTime() - plan.submitted.getTime()) / (events.length + 1));
+      const changeSeq = await nextChangeSeq(trx);
+      await trx
+        .insertInto('applications')
+        .values({
+          id,
+          registration_number: `MPPD-${year}-${String(10_231 + plan.index).padStart(6, '0')}`,
+          permit_type_id: plan.permitType.id,
+          workflow_id: plan.permitType.workflowId,
+          stage: plan.stage,
+          applicant: JSON.stringify(plan.applicant),
+          checklist: JSON.stringify(beyondCheck ? allMet : {}),
+          submitted_at: submittedAt,
+          complete_at: submittedAt,
+          stage_entered_at: new Date(plan.submitted.getTime() + stepMs * (events.length - 1)).toISOString(),
+          permit_number: null,
+          verification_id: null,
+          version: events.length,
+          change_seq: changeSeq,
+        })
+        .execute();
+      for (const [n, event] of events.entries()) {
+        const actor = event.role === 'system' ? null : byRole(event.role);
+        await trx
+          .insertInto('events')
+          .values({
+            id: randomUUID(),
+            application_id: id,
+            command_id: null,
+            actor_name: actor ? actor.full_name : `${plan.applicant.fullName} (MPPD)`,
+            actor_role: actor ? actor.role : null,
+            action: event.action,
+            from_stage: event.from,
+            to_stage: event.to,
+            reason: event.reason,
+            at: new Date(plan.submitted.getTime() + stepMs * n).toISOString(),
+          })
+          .execute();
+      }
+      if (plan.stage === 'penandatanganan' || plan.stage === 'ditolak') await reservePermitNumber(trx, id, now);
+      for (const [n, doc] of plan.documents.entries()) {
+        await trx
+          .insertInto('documents')
+          .values({
+            id: `${id.slice(0, 8)}-d${n + 1}`,
+            application_id: id,
+            kind: doc.kind,
+            file_name: `${doc.kind}-${plan.applicant.nik}.pdf`,
+            mime_type: 'application/pdf',
+            size_bytes: doc.content.length,
+            sha256: createHash('sha256').update(doc.content).digest('hex'),
+            content: doc.content,
+          })
+          .execute();
+      }
+      await insertReferenceRecords(trx, plan.applicant, plan.mismatch, now);
+    }
+  });
+  return { applications: count, users: users.length };
+}
+
+async function insertReferenceRecords(trx: Kysely<ServerDatabase>, applicant: Applicant, mismatch: 'facilityName' | 'strNumber' | 'fullName' | null, now: Date) {
+  const fields: Record<string, string> = {
+    fullName: applicant.fullName,
+    birthDate: applicant.birthDate,
+    profession: applicant.profession,
+    strNumber: applicant.strNumber,
+    strValidUntil: applicant.strValidUntil,
+    facilityName: applicant.facilityName,
+  };
+  const sisdmk = { ...fields };
+  if (mismatch === 'facilityName') sisdmk.facilityName = 'Klinik Pratama Sehat Bersama Metro';
+  if (mismatch === 'strNumber') sisdmk.strNumber = `${applicant.strNumber.slice(0, -3)}000`;
+  const satuSehat = { ...fields };
+  if (mismatch === 'fullName') satuSehat.fullName = applicant.fullName.replace(/a/, 'e');
+  const retrievedAt = now.toISOString();
+  await trx.insertInto('reference_records').values({ nik: applicant.nik, source: 'satu_sehat', fields: JSON.stringify(satuSehat), retrieved_at: retrievedAt }).onConflict((oc) => oc.doNothing()).execute();
+  await trx.insertInto('reference_records').values({ nik: applicant.nik, source: 'sisdmk', fields: JSON.stringify(sisdmk), retrieved_at: retrievedAt }).onConflict((oc) => oc.doNothing()).execute();
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import {
+  applicationEventSchema,
+  applicationSchema,
+  documentMetaSchema,
+  permitTypeSchema,
+  referenceRecordSchema,
+} from './domain';
+import { userSchema } from './sync-protocol';
+import { workflowActionSchema, workflowStageSchema } from './workflow';
+import type { Result } from './result';
+
+/**
+ * The one contract between the renderer and the main-process services. Electron's preload
+ * and the loopback web host both carry exactly these methods; main validates every input
+ * against its schema before a service sees it.
+ */
+const empty = z.object({}).strict();
+
+export const syncStatusSchema = z.object({
+  online: z.boolean(),
+  lastSyncAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  pendingCommands: z.number().int().nonnegative(),
+  rejectedCommands: z.array(
+    z.object({
+      commandId: z.string(),
+      applicationId: z.string(),
+      registrationNumber: z.string(),
+      action: z.string(),
+      code: z.string(),
+      message: z.string(),
+    }),
+  ),
+});
+
+export const queueItemSchema = z.object({
+  id: z.string(),
+  registrationNumber: z.string(),
+  applicantName: z.string(),
+  nik: z.string(),
+  permitTypeName: z.string(),
+  stage: z.string(),
+  submittedAt: z.string(),
+  deadline: z.string().nullable(),
+  workingDaysLeft: z.number().int().nullable(),
+  /** an action on it waits in the outbox */
+  pending: z.boolean(),
+});
+
+export const applicationDetailSchema = z.object({
+  application: applicationSchema,
+  permitType: permitTypeSchema,
+  stage: workflowStageSchema,
+  /** the actions the signed-in official may take now (empty when not theirs, or pending) */
+  actions: z.array(workflowActionSchema),
+  documents: z.array(documentMetaSchema),
+  events: z.array(applicationEventSchema),
+  references: z.array(referenceRecordSchema),
+  deadline: z.string().nullable(),
+  workingDaysLeft: z.number().int().nullable(),
+  pending: z.boolean(),
+});
+
+export const decisionResultSchema = z.object({
+  /** false: saved in the outbox, delivered when the server can be reached */
+  delivered: z.boolean(),
+  stage: z.string(),
+});
+
+export const fileContentSchema = z.object({
+  fileName: z.string(),
+  mimeType: z.string(),
+  base64: z.string(),
+});
+
+export const contract = {
+  'session.signIn': {
+    input: z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
+    output: z.object({ user: userSchema }),
+  },
+  'session.signOut': { input: empty, output: z.object({}) },
+  'session.current': {
+    input: empty,
+    output: z.object({ user: userSchema.nullable(), serverUrl: z.string() }),
+  },
+  'sync.now': { input: empty, output: syncStatusSchema },
+  'sync.status': { input: empty, output: syncStatusSchema },
+  'queue.list': {
+    input: z.object({ search: z.string().max(100).optional() }).strict(),
+    output: z.object({ items: z.array(queueItemSchema), stageNames: z.array(z.string()) }),
+  },
+  'application.get': {
+    input: z.object({ applicationId: z.string().min(1).max(64) }).strict(),
+    output: applicationDetailSchema,
+  },
+  'application.document': {
+    input: z.object({ documentId: z.string().min(1).max(64) }).strict(),
+    output: fileContentSchema,
+  },
+  'review.decide': {
+    input: z
+      .object({
+        applicationId: z.string().min(1).max(64),
+        action: z.string().min(1).max(64),
+        reason: z.string().trim().max(2000).nullable(),
+        checklist: z.record(z.string().max(64), z.boolean()).nullable(),
+      })
+      .strict(),
+    output: decisionResultSchema,
+  },
+  'draft.get': {
+    input: z.object({ applicationId: z.string().min(1).max(64) }).strict(),
+    output: fileContentSchema.extend({ permitNumber: z.string().nullable() }),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+export type QueueItem = z.infer<typeof queueItemSchema>;
+export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;
+export type DecisionResult = z.infer<typeof decisionResultSchema>;
+export type FileContent = z.infer<typeof fileContentSchema>;
+
+/** What main implements: one handler per method, given already-validated input. */
+export type Handlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> };
+
+/** What the renderer calls: the same methods, answering results instead of throwing. */
+export type Invoke = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<Result<MethodOutput<M>>>;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** The channel name the preload and main agree on. */
+export const IPC_CHANNEL = 'meja-izin:invoke';

@@ -1,0 +1,47 @@
+/** Error codes that cross the renderer↔main contract; the renderer translates each one. */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'UNKNOWN_METHOD',
+  'NOT_SIGNED_IN',
+  'BAD_CREDENTIALS',
+  'SERVER_UNREACHABLE',
+  'SERVER_ERROR',
+  'SESSION_EXPIRED',
+  'NOT_FOUND',
+  'FORBIDDEN_ROLE',
+  'TRANSITION_NOT_ALLOWED',
+  'STAGE_CHANGED',
+  'CHECKLIST_INCOMPLETE',
+  'REASON_REQUIRED',
+  'DOCUMENT_NOT_CACHED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AppError {
+  code: ErrorCode;
+  /** English detail for logs and developers; the UI shows its own translation of `code`. */
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}
+
+/** Thrown inside services; the dispatcher turns it into a failed Result. */
+export class AppFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppFailure';
+  }
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { ROLES } from './roles';
+import {
+  applicationEventSchema,
+  applicationSchema,
+  documentMetaSchema,
+  permitTypeSchema,
+  referenceRecordSchema,
+} from './domain';
+import { officeSchema } from './office';
+import { workflowSchema } from './workflow';
+
+/** The central server's HTTP API, version 1: what the desk sends and what it accepts back. */
+export const API_PREFIX = '/api/v1';
+
+export const loginRequestSchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  fullName: z.string(),
+  nip: z.string(),
+  role: z.enum(ROLES),
+});
+
+export const loginResponseSchema = z.object({
+  token: z.string().min(20),
+  expiresAt: z.string(),
+  user: userSchema,
+});
+
+export const pulledApplicationSchema = z.object({
+  application: applicationSchema,
+  documents: z.array(documentMetaSchema),
+  events: z.array(applicationEventSchema),
+  references: z.array(referenceRecordSchema),
+  changeSeq: z.number().int().positive(),
+});
+
+export const pullResponseSchema = z.object({
+  /** pass back as `since` to get only what changed after this page */
+  cursor: z.number().int().nonnegative(),
+  hasMore: z.boolean(),
+  office: officeSchema,
+  permitTypes: z.array(permitTypeSchema),
+  workflows: z.array(workflowSchema),
+  applications: z.array(pulledApplicationSchema),
+});
+
+export const transitionCommandSchema = z.object({
+  /** made by the client once; the server applies an id at most once */
+  id: z.string().uuid(),
+  type: z.literal('transition'),
+  applicationId: z.string().min(1),
+  action: z.string().min(1),
+  /** the stage the official saw: a file that has moved on since is refused, not overwritten */
+  expectedStage: z.string().min(1),
+  reason: z.string().max(2000).nullable(),
+  checklist: z.record(z.string(), z.boolean()).nullable(),
+  /** when the official decided, by the desk's clock */
+  decidedAt: z.string(),
+});
+
+export const pushRequestSchema = z.object({
+  commands: z.array(transitionCommandSchema).min(1).max(200),
+});
+
+export const REJECTION_CODES = [
+  'FORBIDDEN_ROLE',
+  'TRANSITION_NOT_ALLOWED',
+  'STAGE_CHANGED',
+  'CHECKLIST_INCOMPLETE',
+  'REASON_REQUIRED',
+  'NOT_FOUND',
+] as const;
+
+export const commandResultSchema = z.discriminatedUnion('status', [
+  z.object({ id: z.string(), status: z.literal('accepted'), changeSeq: z.number().int() }),
+  z.object({ id: z.string(), status: z.literal('rejected'), code: z.enum(REJECTION_CODES), message: z.string() }),
+]);
+
+export const pushResponseSchema = z.object({ results: z.array(commandResultSchema) });
+
+export const reserveNumberRequestSchema = z.object({ applicationId: z.string().min(1) });
+export const reserveNumberResponseSchema = z.object({
+  applicationId: z.string(),
+  permitNumber: z.string(),
+  verificationId: z.string(),
+});
+
+export const verificationResponseSchema = z.object({
+  status: z.enum(['valid', 'revoked', 'unknown', 'not_issued']),
+  verificationId: z.string(),
+  permitNumber: z.string().nullable(),
+  permitTitle: z.string().nullable(),
+  holderName: z.string().nullable(),
+  issuedAt: z.string().nullable(),
+  sha256: z.string().nullable(),
+});
+
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+export type User = z.infer<typeof userSchema>;
+export type PulledApplication = z.infer<typeof pulledApplicationSchema>;
+export type PullResponse = z.infer<typeof pullResponseSchema>;
+export type TransitionCommand = z.infer<typeof transitionCommandSchema>;
+export type PushRequest = z.infer<typeof pushRequestSchema>;
+export type CommandResult = z.infer<typeof commandResultSchema>;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+export type ReserveNumberResponse = z.infer<typeof reserveNumberResponseSchema>;
+export type VerificationResponse = z.infer<typeof verificationResponseSchema>;
