@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ApplicationDetail, FileContent } from '../../shared/contract';
+import { AppFailure } from '../../shared/result';
+import { findStage } from '../../shared/workflow';
+import type { CacheDatabase } from '../../db/cache-database';
+import { documentMetaFromRow } from './cache-rows';
+import { hasPendingCommand, holidaySet, readApplication, readEvents, readOffice, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
+import { deadlineOf } from './deadline';
+import type { ServerClient } from './server-client';
+import type { SessionService } from './session-service';
+
+/** One file as the desk shows it, and its uploaded documents, cached for offline work. */
+export class ApplicationService {
+  constructor(
+    private readonly db: Kysely<CacheDatabase>,
+    private readonly session: SessionService,
+    private readonly client: ServerClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async get(applicationId: string): Promise<ApplicationDetail> {
+    const user = this.session.requireUser();
+    const { application } = await readApplication(this.db, applicationId);
+    const workflow = (await readWorkflows(this.db)).get(application.workflowId);
+    const permitType = (await readPermitTypes(this.db)).get(application.permitTypeId);
+    const stage = workflow && findStage(workflow, application.stage);
+    if (!workflow || !permitType || !stage) throw new AppFailure('INTERNAL', 'workflow, stage or permit type missing from cache');
+    const pending = await hasPendingCommand(this.db, application.id);
+    const office = await readOffice(this.db);
+    const documents = await this.db
+      .selectFrom('documents')
+      .select(['id', 'application_id', 'kind', 'file_name', 'mime_type', 'size_bytes', 'sha256'])
+      .where('application_id', '=', application.id)
+      .orderBy('id')
+      .execute();
+    return {
+      application,
+      permitType,
+      stage,
+      actions: stage.role === user.role && !pending ? stage.actions : [],
+      documents: documents.map(documentMetaFromRow),
+      events: await readEvents(this.db, application.id),
+      references: await readReferences(this.db, application.applicant.nik),
+      ...deadlineOf(application.completeAt, permitType.slaWorkingDays, office, holidaySet(office), this.now()),
+      pending,
+    };
+  }
+
+  async document(documentId: string): Promise<FileContent> {
+    this.session.requireUser();
+    const row = await this.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+    if (!row) throw new AppFailure('NOT_FOUND', `document ${documentId} is not in the local cache`);
+    const content = row.content ?? (await this.fetchAndCache(row.id));
+    return { fileName: row.file_name, mimeType: row.mime_type, base64: content.toString('base64') };
+  }
+
+  /** Fetches documents not yet cached for the given files, so they can be read offline later. */
+  async prefetch(applicationIds: string[], limit = 200): Promise<number> {
+    if (applicationIds.length === 0) return 0;
+    const missing = await this.db
+      .selectFrom('documents')
+      .select('id')
+      .where('content', 'is', null)
+      .where('application_id', 'in', applicationIds)
+      .limit(limit)
+      .execute();
+    for (const { id } of missing) await this.fetchAndCache(id);
+    return missing.length;
+  }
+
+  private async fetchAndCache(documentId: string): Promise<Buffer> {
+    let content: Buffer;
+    try {
+      content = await this.client.document(documentId);
+    } catch (error) {
+      if (error instanceof AppFailure && error.code === 'SERVER_UNREACHABLE') {
+        throw new AppFailure('DOCUMENT_NOT_CACHED', 'the document was not downloaded before the connection was lost');
+      }
+      throw error;
+    }
+    const expected = await this.db.selectFrom('documents').select('sha256').where('id', '=', documentId).executeTakeFirstOrThrow();
+    if (createHash('sha256').update(content).digest('hex') !== expected.sha256) {
+      throw new AppFailure('SERVER_ERROR', `document ${documentId} arrived with a different SHA-256 than the server listed`);
+    }
+    await this.db.updateTable('documents').set({ content }).where('id', '=', documentId).execute();
+    return content;
+  }
+}

@@ -1,0 +1,79 @@
+import type { Handlers } from '../../shared/contract';
+import { openCacheDb } from '../../db/open-cache-db';
+import { ApplicationService } from './application-service';
+import { DraftPermitService } from './draft-permit-service';
+import { QueueService } from './queue-service';
+import { ReviewService } from './review-service';
+import { ServerClient, type FetchLike } from './server-client';
+import { SessionService } from './session-service';
+import { SyncService } from './sync-service';
+
+export interface DeskServicesOptions {
+  cacheFile: string;
+  serverUrl: string;
+  /** 0 turns the background sync off (tests drive it themselves) */
+  syncIntervalMs?: number;
+  fetchImpl?: FetchLike;
+  now?: () => Date;
+}
+
+export interface DeskServices {
+  handlers: Handlers;
+  sync: SyncService;
+  session: SessionService;
+  close(): Promise<void>;
+}
+
+/** Wires every main-process service over one cache file; both renderer hosts use this. */
+export async function createDeskServices(options: DeskServicesOptions): Promise<DeskServices> {
+  const { db, close } = await openCacheDb(options.cacheFile);
+  const now = options.now ?? (() => new Date());
+  const client = new ServerClient(options.serverUrl, options.fetchImpl);
+  const session = new SessionService(client);
+  const sync = new SyncService(db, client, now);
+  const queue = new QueueService(db, session, now);
+  const applications = new ApplicationService(db, session, client, now);
+  const review = new ReviewService(db, session, sync, now);
+  const drafts = new DraftPermitService(db, session, client);
+
+  async function syncAndPrefetch() {
+    const status = await sync.syncNow();
+    if (status.online && session.current()) {
+      const { items } = await queue.list();
+      await applications.prefetch(items.map((i) => i.id)).catch(() => 0);
+    }
+    return sync.status();
+  }
+
+  const handlers: Handlers = {
+    'session.signIn': async ({ username, password }) => {
+      const user = await session.signIn(username, password);
+      await syncAndPrefetch();
+      return { user };
+    },
+    'session.signOut': async () => {
+      session.signOut();
+      return {};
+    },
+    'session.current': async () => ({ user: session.current(), serverUrl: options.serverUrl }),
+    'sync.now': () => syncAndPrefetch(),
+    'sync.status': () => sync.status(),
+    'queue.list': ({ search }) => queue.list(search),
+    'application.get': ({ applicationId }) => applications.get(applicationId),
+    'application.document': ({ documentId }) => applications.document(documentId),
+    'review.decide': (input) => review.decide(input),
+    'draft.get': ({ applicationId }) => drafts.get(applicationId),
+  };
+
+  if ((options.syncIntervalMs ?? 15_000) > 0) sync.startTimer(options.syncIntervalMs ?? 15_000);
+
+  return {
+    handlers,
+    sync,
+    session,
+    async close() {
+      sync.stopTimer();
+      await close();
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import type { Office } from '../../shared/office';
+import { calendarDateIn, deadlineAfterWorkingDays, workingDaysLeft } from '../../shared/working-days';
+
+/** The file's deadline under the permit's standard, and the working days left today. */
+export function deadlineOf(completeAt: string | null, slaWorkingDays: number, office: Office | null, holidays: ReadonlySet<string>, now: Date) {
+  if (!completeAt || !office) return { deadline: null, workingDaysLeft: null };
+  const deadline = deadlineAfterWorkingDays(calendarDateIn(new Date(completeAt), office.timeZone), slaWorkingDays, holidays);
+  return { deadline, workingDaysLeft: workingDaysLeft(calendarDateIn(now, office.timeZone), deadline, holidays) };
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DecisionResult, MethodParsedInput } from '../../shared/contract';
+import type { ApplicationEvent } from '../../shared/domain';
+import { AppFailure, type ErrorCode } from '../../shared/result';
+import type { TransitionCommand } from '../../shared/sync-protocol';
+import { findAction, findStage } from '../../shared/workflow';
+import type { CacheDatabase } from '../../db/cache-database';
+import { hasPendingCommand, readApplication, readPermitTypes, readWorkflows } from './cache-reads';
+import type { SessionService } from './session-service';
+import { provisionalEventId, type SyncService } from './sync-service';
+
+/**
+ * An official's decision on a file. It is checked here for a quick answer, written to the
+ * outbox in the same transaction that moves the file on the desk, and sent at once; when the
+ * server cannot be reached it waits in the outbox. The server's verdict is final.
+ */
+export class ReviewService {
+  constructor(
+    private readonly db: Kysely<CacheDatabase>,
+    private readonly session: SessionService,
+    private readonly sync: SyncService,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async decide(input: MethodParsedInput<'review.decide'>): Promise<DecisionResult> {
+    const user = this.session.requireUser();
+    const { application } = await readApplication(this.db, input.applicationId);
+    const workflow = (await readWorkflows(this.db)).get(application.workflowId);
+    const permitType = (await readPermitTypes(this.db)).get(application.permitTypeId);
+    if (!workflow || !permitType) throw new AppFailure('INTERNAL', 'workflow or permit type missing from cache');
+    if (await hasPendingCommand(this.db, application.id)) {
+      throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
+    }
+    const stage = findStage(workflow, application.stage);
+    const action = findAction(workflow, application.stage, input.action);
+    if (!stage || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `action ${input.action} is not allowed at stage ${application.stage}`);
+    if (stage.role !== user.role) throw new AppFailure('FORBIDDEN_ROLE', `role ${user.role} does not act at stage ${stage.id}`);
+    const checklist = { ...application.checklist, ...(input.checklist ?? {}) };
+    if (action.requires.includes('checklist_complete') && permitType.requirements.some((r) => checklist[r.id] !== true)) {
+      throw new AppFailure('CHECKLIST_INCOMPLETE', 'every requirement must be ticked first');
+    }
+    const reason = input.reason?.trim() || null;
+    if (action.requires.includes('reason') && !reason) throw new AppFailure('REASON_REQUIRED', 'a reason is required');
+
+    const decidedAt = this.now().toISOString();
+    const command: TransitionCommand = {
+      id: randomUUID(),
+      type: 'transition',
+      applicationId: application.id,
+      action: action.id,
+      expectedStage: stage.id,
+      reason,
+      checklist: input.checklist,
+      decidedAt,
+    };
+    const event: ApplicationEvent = {
+      id: provisionalEventId(command.id),
+      applicationId: application.id,
+      commandId: command.id,
+      actorName: user.fullName,
+      actorRole: user.role,
+      action: action.id,
+      fromStage: stage.id,
+      toStage: action.to,
+      reason,
+      at: decidedAt,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('outbox')
+        .values({
+          id: command.id,
+          application_id: application.id,
+          command: JSON.stringify(command),
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: decidedAt,
+          created_at: decidedAt,
+          result_code: null,
+          result_message: null,
+        })
+        .execute();
+      await trx.updateTable('applications').set({ stage: action.to }).where('id', '=', application.id).execute();
+      await trx.insertInto('events').values({ id: event.id, application_id: application.id, at: decidedAt, data: JSON.stringify(event), pending: 1 }).execute();
+    });
+
+    let outcome;
+    try {
+      outcome = (await this.sync.pushOutbox(true)).get(command.id);
+    } catch (error) {
+      if (error instanceof AppFailure && (error.code === 'SERVER_UNREACHABLE' || error.code === 'SESSION_EXPIRED' || error.code === 'SERVER_ERROR')) {
+        return { delivered: false, stage: action.to };
+      }
+      throw error;
+    }
+    if (outcome?.status === 'rejected') throw new AppFailure(outcome.code as ErrorCode, outcome.message);
+    if (outcome?.status === 'accepted') {
+      await this.sync.syncNow({ forcePush: false });
+      return { delivered: true, stage: action.to };
+    }
+    return { delivered: false, stage: action.to };
+  }
+}

@@ -1,0 +1,104 @@
+import type { z } from 'zod';
+import { AppFailure } from '../../shared/result';
+import {
+  API_PREFIX,
+  loginResponseSchema,
+  pullResponseSchema,
+  pushResponseSchema,
+  reserveNumberResponseSchema,
+  type LoginResponse,
+  type PullResponse,
+  type PushRequest,
+  type ReserveNumberResponse,
+} from '../../shared/sync-protocol';
+
+export type FetchLike = typeof fetch;
+
+/**
+ * The desk's only way to the office server. Every answer is validated before it is used:
+ * a malformed response is a SERVER_ERROR, never half-applied data.
+ */
+export class ServerClient {
+  private token: string | null = null;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly fetchImpl: FetchLike = fetch,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  get signedIn(): boolean {
+    return this.token !== null;
+  }
+
+  forgetToken(): void {
+    this.token = null;
+  }
+
+  async login(username: string, password: string): Promise<LoginResponse> {
+    const response = await this.request('POST', '/auth/login', { username, password }, false);
+    if (response.status === 401) throw new AppFailure('BAD_CREDENTIALS', 'unknown user or wrong password');
+    const body = await this.parse(response, loginResponseSchema);
+    this.token = body.token;
+    return body;
+  }
+
+  async pull(since: number, limit = 500): Promise<PullResponse> {
+    return this.parse(await this.request('GET', `/sync/pull?since=${since}&limit=${limit}`), pullResponseSchema);
+  }
+
+  async push(commands: PushRequest['commands']) {
+    return this.parse(await this.request('POST', '/sync/push', { commands }), pushResponseSchema);
+  }
+
+  async reserveNumber(applicationId: string): Promise<ReserveNumberResponse> {
+    return this.parse(await this.request('POST', '/numbers/reserve', { applicationId }), reserveNumberResponseSchema);
+  }
+
+  async document(documentId: string): Promise<Buffer> {
+    const response = await this.request('GET', `/documents/${encodeURIComponent(documentId)}`);
+    if (response.status === 404) throw new AppFailure('NOT_FOUND', `document ${documentId} not on the server`);
+    this.assertOk(response);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<Response> {
+    if (authenticated && !this.token) throw new AppFailure('SESSION_EXPIRED', 'no server session: sign in again');
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (authenticated && this.token) headers.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${API_PREFIX}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new AppFailure('SERVER_UNREACHABLE', `cannot reach ${this.baseUrl}: ${(error as Error).message}`);
+    }
+    if (response.status === 401 && authenticated) {
+      this.token = null;
+      throw new AppFailure('SESSION_EXPIRED', 'the server no longer accepts this session');
+    }
+    return response;
+  }
+
+  private assertOk(response: Response): void {
+    if (!response.ok) throw new AppFailure('SERVER_ERROR', `server answered HTTP ${response.status}`);
+  }
+
+  private async parse<S extends z.ZodType>(response: Response, schema: S): Promise<z.output<S>> {
+    this.assertOk(response);
+    let json: unknown;
+    try {
+      json = await response.json();
+    } catch {
+      throw new AppFailure('SERVER_ERROR', 'server sent a response that is not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new AppFailure('SERVER_ERROR', `server sent a malformed response: ${parsed.error.issues[0]?.message ?? ''}`);
+    return parsed.data;
+  }
+}
