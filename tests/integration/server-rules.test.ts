@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { API_PREFIX, pullResponseSchema, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
+import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
+import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
+import { makeTempDir } from '../support/temp-dir';
+import { serverEvents, serverStage } from '../support/server-inspection';
+
+let temp: ReturnType<typeof makeTempDir>;
+let server: RunningCentralServer;
+let dbFile: string;
+const tokens: Record<string, string> = {};
+let pulled: PullResponse;
+
+async function api(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
+  const response = await fetch(`${server.url}${API_PREFIX}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+function command(overrides: Partial<TransitionCommand>): TransitionCommand {
+  return { id: randomUUID(), type: 'transition', applicationId: '', action: 'teruskan', expectedStage: 'pemeriksaan', reason: null, checklist: null, decidedAt: new Date().toISOString(), ...overrides };
+}
+
+function firstAt(stage: string) {
+  return pulled.applications.find((a) => a.application.stage === stage)!.application;
+}
+
+beforeAll(async () => {
+  temp = makeTempDir('server-rules');
+  dbFile = join(temp.dir, 'server.sqlite');
+  server = await startCentralServer({ dbFile, seedDemoIfEmpty: { applications: 30 } });
+  for (const user of ['penata', 'koordinator', 'kadis']) {
+    tokens[user] = (await api('/auth/login', { method: 'POST', body: { username: user, password: DEMO_PASSWORD } })).body.token;
+  }
+  pulled = pullResponseSchema.parse((await api('/sync/pull?since=0&limit=1000', { token: tokens.penata })).body);
+});
+afterAll(async () => {
+  await server.close();
+  temp.remove();
+});
+
+describe('central server rules', () => {
+  it('refuses a wrong password and requests without a valid token', async () => {
+    expect((await api('/auth/login', { method: 'POST', body: { username: 'penata', password: 'salah' } })).status).toBe(401);
+    expect((await api('/sync/pull')).status).toBe(401);
+    expect((await api('/sync/pull', { token: 'not-a-real-token-at-all' })).status).toBe(401);
+  });
+
+  it('seeds a realistic office: three permit types, both workflow chains, 30 files over the stages', () => {
+    expect(pulled.permitTypes.map((p) => p.name).sort()).toEqual(['Surat Izin Dokter Internship', 'Surat Izin Refraksionis Optisien', 'Surat Izin Terapis Okupasional']);
+    expect(pulled.workflows.map((w) => w.id).sort()).toEqual(['metro-3-tahap', 'pekanbaru-sop-04']);
+    expect(pulled.applications).toHaveLength(30);
+    expect(new Set(pulled.applications.map((a) => a.application.stage)).size).toBeGreaterThanOrEqual(3);
+    expect(pulled.applications.every((a) => /^\d{16}$/.test(a.application.applicant.nik))).toBe(true);
+    expect(pulled.applications.every((a) => a.references.length === 2)).toBe(true);
+  });
+
+  it('refuses an action by the wrong role', async () => {
+    const app = firstAt('pemeriksaan');
+    const cmd = command({ applicationId: app.id, action: 'kembalikan_ke_pemohon', reason: 'coba' });
+    const { body } = await api('/sync/push', { method: 'POST', token: tokens.koordinator, body: { commands: [cmd] } });
+    expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'FORBIDDEN_ROLE' });
+    expect(serverStage(dbFile, app.id)).toBe('pemeriksaan');
+  });
+
+  it('refuses a transition the workflow does not allow, and one from a stage the file has left', async () => {
+    const app = firstAt('pemeriksaan');
+    const skip = command({ applicationId: app.id, action: 'setujui_draf', expectedStage: 'pemeriksaan' });
+    const stale = command({ applicationId: firstAt('verifikasi_draf').id, action: 'kembalikan_ke_pemohon', expectedStage: 'pemeriksaan', reason: 'x' });
+    const { body } = await api('/sync/push', { method: 'POST', token: tokens.penata, body: { commands: [skip, stale] } });
+    expect(body.results.map((r: any) => r.code)).toEqual(['TRANSITION_NOT_ALLOWED', 'STAGE_CHANGED']);
+    expect(serverStage(dbFile, app.id)).toBe('pemeriksaan');
+  });
+
+  it('applies a command id at most once, however often and in whatever order it arrives', async () => {
+    const app = pulled.applications.filter((a) => a.application.stage === 'pemeriksaan')[1]!.application;
+    const ret = command({ applicationId: app.id, action: 'kembalikan_ke_pemohon', reason: 'STR kedaluwarsa' });
+    const before = serverEvents(dbFile, app.id).length;
+    const first = await api('/sync/push', { method: 'POST', token: tokens.penata, body: { commands: [ret, ret] } });
+    expect(first.body.results.map((r: any) => r.status)).toEqual(['accepted', 'accepted']);
+    const again = await api('/sync/push', { method: 'POST', token: tokens.penata, body: { commands: [ret] } });
+    expect(again.body.results[0].status).toBe('accepted');
+    expect(serverEvents(dbFile, app.id).length).toBe(before + 1);
+    expect(serverStage(dbFile, app.id)).toBe('dikembalikan');
+  });
+
+  it('answers a malformed push with 400 and changes nothing', async () => {
+    const app = firstAt('pemeriksaan');
+    const bad = await api('/sync/push', { method: 'POST', token: tokens.penata, body: { commands: [{ id: 'not-a-uuid', type: 'transition', applicationId: app.id }] } });
+    expect(bad.status).toBe(400);
+    const broken = await fetch(`${server.url}${API_PREFIX}/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.penata}` }, body: '{"commands": [' });
+    expect(broken.status).toBe(400);
+    expect(serverStage(dbFile, app.id)).toBe('pemeriksaan');
+  });
+
+  it('pulls incrementally by cursor', async () => {
+    const after = pullResponseSchema.parse((await api(`/sync/pull?since=${pulled.cursor}`, { token: tokens.penata })).body);
+    expect(after.applications.every((a) => a.changeSeq > pulled.cursor)).toBe(true);
+    expect(after.applications.length).toBeGreaterThan(0);
+  });
+
+  it('gives each file one permit number, never reused, and verifies it publicly', async () => {
+    const app = firstAt('verifikasi_draf');
+    const a = await api('/numbers/reserve', { method: 'POST', token: tokens.koordinator, body: { applicationId: app.id } });
+    const b = await api('/numbers/reserve', { method: 'POST', token: tokens.koordinator, body: { applicationId: app.id } });
+    expect(a.body.permitNumber).toBe(b.body.permitNumber);
+    const wrongRole = await api('/numbers/reserve', { method: 'POST', token: tokens.penata, body: { applicationId: pulled.applications.filter((x) => x.application.stage === 'verifikasi_draf')[1]!.application.id } });
+    expect(wrongRole.status).toBe(403);
+    const verify = await api(`/verify/${a.body.verificationId}`);
+    expect(verify.body).toMatchObject({ status: 'not_issued', permitNumber: a.body.permitNumber });
+    expect((await api('/verify/unknown-id')).body.status).toBe('unknown');
+  });
+});
