@@ -65,6 +65,10 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
   const regular = await pdf.embedFont(StandardFonts.TimesRoman);
   const bold = await pdf.embedFont(StandardFonts.TimesRomanBold);
   const width = A4[0] - MARGIN * 2;
+  if (draft) {
+    // drawn first, so the text lies over it
+    page.drawText('DRAF', { x: 150, y: 380, size: 120, font: bold, rotate: degrees(35), color: rgb(0.9, 0.9, 0.9) });
+  }
   let y = A4[1] - 60;
 
   const center = (text: string, font: PDFFont, size: number) => {
@@ -155,8 +159,5 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
     font: regular,
     color: rgb(0.35, 0.35, 0.35),
   });
-  if (draft) {
-    page.drawText('DRAF', { x: 150, y: 380, size: 120, font: bold, rotate: degrees(35), color: rgb(0.85, 0.85, 0.85), opacity: 0.45 });
-  }
   return pdf.save({ useObjectStreams: false });
 }

@@ -59,7 +59,7 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
   for (let i = 0; i < count; i += 1) {
     const permitType = DEMO_PERMIT_TYPES[i % DEMO_PERMIT_TYPES.length]!;
     const applicant = makeApplicant(random, PROFESSION_OF[permitType.id]!, 1 + i);
-    const hoursAgo = 2 + Math.floor(random() * 24 * 9);
+    const hoursAgo = 2 + Math.floor(random() * 24 * 7);
     const submitted = new Date(now.getTime() - hoursAgo * 3600_000);
     const submittedDay = calendarDateIn(submitted, office.timeZone);
     const documents = [];

@@ -1,0 +1,36 @@
+import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createDeskServices } from '../services/create-desk-services';
+import { startEmbeddedServer } from './embedded-server';
+import { startWebHost } from './web-host';
+
+const { values } = parseArgs({
+  options: {
+    server: { type: 'string', default: process.env.MEJA_IZIN_SERVER ?? '' },
+    data: { type: 'string', default: process.env.MEJA_IZIN_DATA ?? '.data' },
+    port: { type: 'string', default: '0' },
+  },
+});
+
+const dataDir = resolve(values.data!);
+const rendererDir = resolve('dist/renderer');
+if (!existsSync(join(rendererDir, 'index.html'))) {
+  console.error('The renderer is not built: run `npm run build:renderer` first (npm run start:web does it for you).');
+  process.exit(1);
+}
+const embedded = values.server ? null : await startEmbeddedServer(dataDir);
+const serverUrl = values.server || embedded!.url;
+const services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl });
+const host = await startWebHost({ handlers: services.handlers, rendererDir, port: Number(values.port) });
+console.log(`Meja Izin (web host, for development and tests) on ${host.origin}`);
+console.log(`Open: ${host.url}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await host.close();
+    await services.close();
+    await embedded?.close();
+    process.exit(0);
+  });
+}

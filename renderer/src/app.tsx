@@ -1,0 +1,78 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SyncStatus } from '../../shared/contract';
+import type { User } from '../../shared/sync-protocol';
+import { invoke } from './desk-api';
+import { TopBar } from './components/top-bar';
+import { SignInScreen } from './screens/sign-in-screen';
+import { QueueScreen } from './screens/queue-screen';
+import { ApplicationScreen } from './screens/application-screen';
+
+type View = { kind: 'queue'; notice: string | null } | { kind: 'application'; id: string };
+
+const STATUS_POLL_MS = 5000;
+
+export function App() {
+  const { t } = useTranslation();
+  const [user, setUser] = useState<User | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [view, setView] = useState<View>({ kind: 'queue', notice: null });
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [syncing, setSyncing] = useState(false);
+
+  useEffect(() => {
+    void invoke('session.current', {}).then((r) => {
+      if (r.ok) setUser(r.value.user);
+      setChecked(true);
+    });
+  }, []);
+
+  const refreshStatus = useCallback(async () => {
+    const r = await invoke('sync.status', {});
+    if (r.ok) setStatus(r.value);
+  }, []);
+
+  useEffect(() => {
+    if (!user) return;
+    void refreshStatus();
+    const timer = setInterval(() => void refreshStatus(), STATUS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [user, refreshStatus]);
+
+  const syncNow = async () => {
+    setSyncing(true);
+    const r = await invoke('sync.now', {});
+    if (r.ok) setStatus(r.value);
+    setSyncing(false);
+  };
+
+  const signOut = async () => {
+    await invoke('session.signOut', {});
+    setUser(null);
+    setView({ kind: 'queue', notice: null });
+  };
+
+  if (!checked) return null;
+  if (!user) return <SignInScreen onSignedIn={(u) => setUser(u)} />;
+
+  return (
+    <div className="app-shell">
+      <TopBar user={user} status={status} syncing={syncing} onSync={syncNow} onSignOut={signOut} />
+      <main className="app-main" aria-label={t('app.name')}>
+        {view.kind === 'queue' ? (
+          <QueueScreen notice={view.notice} syncedAt={status?.lastSyncAt ?? null} onOpen={(id) => setView({ kind: 'application', id })} />
+        ) : (
+          <ApplicationScreen
+            applicationId={view.id}
+            user={user}
+            onBack={(notice) => {
+              setView({ kind: 'queue', notice });
+              void refreshStatus();
+            }}
+            onChanged={refreshStatus}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import { useTranslation } from 'react-i18next';
+import type { SyncStatus } from '../../../shared/contract';
+import type { User } from '../../../shared/sync-protocol';
+import { LOCALES, setLocale, type Locale } from '../i18n/setup-i18n';
+import { formatDateTime } from '../format';
+
+interface TopBarProps {
+  user: User;
+  status: SyncStatus | null;
+  syncing: boolean;
+  onSync(): void;
+  onSignOut(): void;
+}
+
+export function TopBar({ user, status, syncing, onSync, onSignOut }: TopBarProps) {
+  const { t, i18n } = useTranslation();
+  const online = status?.online ?? false;
+  return (
+    <header className="top-bar">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">MI</span>
+        <div>
+          <div className="brand-name">{t('app.name')}</div>
+          <div className="brand-tagline">{t('app.tagline')}</div>
+        </div>
+      </div>
+      <div className="sync-area" role="status" aria-live="polite">
+        <span className={`sync-dot ${online ? 'online' : 'offline'}`} aria-hidden="true" />
+        <span className="sync-state">{online ? t('sync.online') : t('sync.offline')}</span>
+        {status && status.pendingCommands > 0 && <span className="sync-pending">{t('sync.pending', { count: status.pendingCommands })}</span>}
+        <span className="sync-last">{status?.lastSyncAt ? t('sync.lastSync', { time: formatDateTime(status.lastSyncAt, i18n.language) }) : t('sync.never')}</span>
+        <button type="button" className="button subtle" onClick={onSync} disabled={syncing}>
+          {t('sync.now')}
+        </button>
+      </div>
+      <div className="user-area">
+        <div className="user-name">{user.fullName}</div>
+        <div className="user-role">{t(`roles.${user.role}`)}</div>
+      </div>
+      <label className="locale-select">
+        <span className="visually-hidden">{t('common.language')}</span>
+        <select value={i18n.language} onChange={(e) => setLocale(e.target.value as Locale)} aria-label={t('common.language')}>
+          {LOCALES.map((l) => (
+            <option key={l} value={l}>
+              {l === 'id' ? 'Bahasa Indonesia' : 'English'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" className="button subtle" onClick={onSignOut}>
+        {t('common.signOut')}
+      </button>
+    </header>
+  );
+}

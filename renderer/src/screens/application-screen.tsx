@@ -1,0 +1,238 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApplicationDetail } from '../../../shared/contract';
+import type { WorkflowAction } from '../../../shared/workflow';
+import type { User } from '../../../shared/sync-protocol';
+import { invoke } from '../desk-api';
+import { formatDate } from '../format';
+import { useErrorText } from '../use-error-text';
+import { ConformityTable } from '../components/conformity-table';
+import { DeadlineBadge } from '../components/deadline-badge';
+import { KartuKendali } from '../components/kartu-kendali';
+import { PdfViewer } from '../components/pdf-viewer';
+
+interface ApplicationScreenProps {
+  applicationId: string;
+  user: User;
+  onBack(notice: string | null): void;
+  onChanged(): void;
+}
+
+type Tab = { kind: 'document'; id: string; label: string } | { kind: 'draft'; label: string };
+
+export function ApplicationScreen({ applicationId, onBack, onChanged }: ApplicationScreenProps) {
+  const { t, i18n } = useTranslation();
+  const errorText = useErrorText();
+  const [detail, setDetail] = useState<ApplicationDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [checklist, setChecklist] = useState<Record<string, boolean>>({});
+  const [tab, setTab] = useState<Tab | null>(null);
+  const [reasonFor, setReasonFor] = useState<WorkflowAction | null>(null);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [draftNumber, setDraftNumber] = useState<string | null>(null);
+
+  const reload = useCallback(async () => {
+    const result = await invoke('application.get', { applicationId });
+    if (!result.ok) {
+      setError(errorText(result.error));
+      return;
+    }
+    const d = result.value;
+    setDetail(d);
+    setChecklist(d.application.checklist);
+    const showsDraft = d.application.permitNumber !== null || d.stage.actions.some((a) => a.reservesPermitNumber);
+    setTab((current) => current ?? (showsDraft ? { kind: 'draft', label: t('application.draft') } : d.documents[0] ? { kind: 'document', id: d.documents[0].id, label: d.documents[0].kind } : null));
+  }, [applicationId, errorText, t]);
+
+  useEffect(() => {
+    void reload();
+    // reload only when the file changes
+  }, [applicationId]);
+
+  if (!detail) {
+    return error ? (
+      <p className="alert error" role="alert">
+        {error}
+      </p>
+    ) : null;
+  }
+
+  const { application, permitType, actions } = detail;
+  const checklistEditable = actions.some((a) => a.requires.includes('checklist_complete'));
+  const checklistComplete = permitType.requirements.every((r) => checklist[r.id] === true);
+  const showsDraft = application.permitNumber !== null || detail.stage.actions.some((a) => a.reservesPermitNumber);
+  const tabs: Tab[] = [
+    ...(showsDraft ? [{ kind: 'draft' as const, label: t('application.draft') }] : []),
+    ...detail.documents.map((d) => ({ kind: 'document' as const, id: d.id, label: t(`documentKinds.${d.kind}`, { defaultValue: d.fileName }) })),
+  ];
+
+  const decide = async (action: WorkflowAction, withReason: string | null) => {
+    setBusy(true);
+    setError(null);
+    const result = await invoke('review.decide', {
+      applicationId,
+      action: action.id,
+      reason: withReason,
+      checklist: checklistEditable ? checklist : null,
+    });
+    setBusy(false);
+    if (result.ok) {
+      onChanged();
+      onBack(`${application.registrationNumber}: ${t(`actions.${action.id}`)}. ${result.value.delivered ? t('application.delivered') : t('application.deliveredQueued')}`);
+      return;
+    }
+    setError(errorText(result.error));
+    setReasonFor(null);
+    onChanged();
+    await reload();
+  };
+
+  const onAction = (action: WorkflowAction) => {
+    if (action.requires.includes('reason')) {
+      setReasonFor(action);
+      setReason('');
+    } else void decide(action, null);
+  };
+
+  return (
+    <section className="application-screen" aria-labelledby="application-title">
+      <div className="application-column">
+        <button type="button" className="button subtle back" onClick={() => onBack(null)}>
+          {t('application.back')}
+        </button>
+        <header className="application-header">
+          <h1 id="application-title">{application.applicant.fullName}</h1>
+          <div className="muted">
+            {application.registrationNumber} · {permitType.name}
+          </div>
+          <div className="header-tags">
+            <span className="tag stage">{t(`stages.${application.stage}`)}</span>
+            <DeadlineBadge workingDaysLeft={detail.workingDaysLeft} />
+            {detail.deadline && <span className="muted small">{t('application.deadline', { date: formatDate(detail.deadline, i18n.language) })}</span>}
+          </div>
+        </header>
+        {error && (
+          <p className="alert error" role="alert">
+            {error}
+          </p>
+        )}
+        {detail.pending && (
+          <p className="alert info" role="status">
+            {t('application.pendingNote')}
+          </p>
+        )}
+
+        <section className="panel" aria-labelledby="applicant-title">
+          <h2 id="applicant-title">{t('application.applicant')}</h2>
+          <dl className="facts">
+            <dt>{t('application.fields.nik')}</dt>
+            <dd>{application.applicant.nik}</dd>
+            <dt>{t('application.fields.birth')}</dt>
+            <dd>
+              {application.applicant.birthPlace}, {formatDate(application.applicant.birthDate, i18n.language)}
+            </dd>
+            <dt>{t('application.fields.address')}</dt>
+            <dd>{application.applicant.address}</dd>
+            <dt>{t('application.fields.phone')}</dt>
+            <dd>{application.applicant.phone}</dd>
+            <dt>{t('application.fields.profession')}</dt>
+            <dd>{application.applicant.profession}</dd>
+            <dt>{t('application.fields.strNumber')}</dt>
+            <dd>{application.applicant.strNumber}</dd>
+            <dt>{t('application.fields.facilityName')}</dt>
+            <dd>{application.applicant.facilityName}</dd>
+          </dl>
+        </section>
+
+        <ConformityTable applicant={application.applicant} references={detail.references} />
+
+        <section className="panel" aria-labelledby="requirements-title">
+          <h2 id="requirements-title">{t('application.requirements')}</h2>
+          <ul className="checklist">
+            {permitType.requirements.map((r) => (
+              <li key={r.id}>
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={checklist[r.id] === true}
+                    disabled={!checklistEditable || busy}
+                    onChange={(e) => setChecklist((c) => ({ ...c, [r.id]: e.target.checked }))}
+                  />
+                  <span>{r.label}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </section>
+
+        <section className="panel decision" aria-labelledby="decision-title">
+          <h2 id="decision-title">{t('application.decision')}</h2>
+          {actions.length === 0 && !detail.pending && <p className="muted">{t('application.notYours')}</p>}
+          {reasonFor ? (
+            <div className="reason-form">
+              <label className="field">
+                <span>
+                  {t(`actions.${reasonFor.id}`)} — {t('application.reason')}
+                </span>
+                <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={4} placeholder={t('application.reasonPlaceholder')} autoFocus />
+              </label>
+              <div className="button-row">
+                <button type="button" className="button" onClick={() => setReasonFor(null)} disabled={busy}>
+                  {t('common.cancel')}
+                </button>
+                <button type="button" className="button danger" onClick={() => void decide(reasonFor, reason)} disabled={busy || reason.trim() === ''}>
+                  {t('common.confirm')}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <div className="button-row">
+              {actions.map((action) => (
+                <button
+                  key={action.id}
+                  type="button"
+                  className={`button ${action.kind === 'forward' || action.kind === 'issue' ? 'primary' : 'danger-outline'}`}
+                  onClick={() => onAction(action)}
+                  disabled={busy || (action.requires.includes('checklist_complete') && !checklistComplete)}
+                >
+                  {t(`actions.${action.id}`)}
+                </button>
+              ))}
+            </div>
+          )}
+        </section>
+
+        <KartuKendali events={detail.events} />
+      </div>
+
+      <div className="viewer-column">
+        <div className="tabs" role="tablist" aria-label={t('application.documents')}>
+          {tabs.map((tb) => {
+            const selected = tab !== null && tab.kind === tb.kind && (tb.kind === 'draft' || (tab.kind === 'document' && tab.id === tb.id));
+            return (
+              <button key={tb.kind === 'draft' ? 'draft' : tb.id} type="button" role="tab" aria-selected={selected} className={`tab ${selected ? 'selected' : ''}`} onClick={() => setTab(tb)}>
+                {tb.label}
+              </button>
+            );
+          })}
+        </div>
+        {tab?.kind === 'draft' && (
+          <p className="muted small draft-number">{draftNumber ? t('application.draftNumber', { number: draftNumber }) : t('application.draftUnnumbered')}</p>
+        )}
+        {tab && (
+          <PdfViewer
+            title={tab.label}
+            loadKey={tab.kind === 'draft' ? `draft-${applicationId}` : tab.id}
+            load={async () => {
+              const result = tab.kind === 'draft' ? await invoke('draft.get', { applicationId }) : await invoke('application.document', { documentId: tab.id });
+              if (!result.ok) return { ok: false, message: errorText(result.error) };
+              if (tab.kind === 'draft' && 'permitNumber' in result.value) setDraftNumber(result.value.permitNumber as string | null);
+              return { ok: true, value: result.value };
+            }}
+          />
+        )}
+      </div>
+    </section>
+  );
+}
