@@ -41,7 +41,6 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
   const now = options.now ?? new Date();
   const random = seededRandom(options.seed ?? 20261123);
   const office = demoOffice(options.verificationBaseUrl ?? 'http://127.0.0.1:8787');
-  const holidays = new Set(office.holidays.map((h) => h.date));
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = DEMO_USERS.map((u) => ({ id: randomUUID(), username: u.username, full_name: u.fullName, nip: u.nip, role: u.role, password_hash: passwordHash, active: 1 }));
   const byRole = (role: string) => users.find((u) => u.role === role)!;
