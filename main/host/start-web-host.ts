@@ -10,6 +10,7 @@ const { values } = parseArgs({
     server: { type: 'string', default: process.env.MEJA_IZIN_SERVER ?? '' },
     data: { type: 'string', default: process.env.MEJA_IZIN_DATA ?? '.data' },
     port: { type: 'string', default: '0' },
+    'sync-interval-ms': { type: 'string', default: process.env.MEJA_IZIN_SYNC_MS ?? '15000' },
   },
 });
 
@@ -21,7 +22,7 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
 }
 const embedded = values.server ? null : await startEmbeddedServer(dataDir);
 const serverUrl = values.server || embedded!.url;
-const services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl });
+const services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl, syncIntervalMs: Number(values['sync-interval-ms']) });
 const host = await startWebHost({ handlers: services.handlers, rendererDir, port: Number(values.port) });
 console.log(`Meja Izin (web host, for development and tests) on ${host.origin}`);
 console.log(`Open: ${host.url}`);

@@ -42,7 +42,8 @@ export class ApplicationService {
       documents: documents.map(documentMetaFromRow),
       events: await readEvents(this.db, application.id),
       references: await readReferences(this.db, application.applicant.nik),
-      ...deadlineOf(application.completeAt, permitType.slaWorkingDays, office, holidaySet(office), this.now()),
+      // a file out of the office's hands (returned, rejected, issued) has no deadline running
+      ...deadlineOf(stage.role ? application.completeAt : null, permitType.slaWorkingDays, office, holidaySet(office), this.now()),
       pending,
     };
   }

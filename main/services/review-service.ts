@@ -94,7 +94,11 @@ export class ReviewService {
       }
       throw error;
     }
-    if (outcome?.status === 'rejected') throw new AppFailure(outcome.code as ErrorCode, outcome.message);
+    if (outcome?.status === 'rejected') {
+      // The server knows better: fetch where the file really is before the official looks again.
+      await this.sync.syncNow({ forcePush: false });
+      throw new AppFailure(outcome.code as ErrorCode, outcome.message);
+    }
     if (outcome?.status === 'accepted') {
       await this.sync.syncNow({ forcePush: false });
       return { delivered: true, stage: action.to };

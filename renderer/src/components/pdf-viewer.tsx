@@ -77,8 +77,12 @@ export function PdfViewer({ load, loadKey, title }: PdfViewerProps) {
       canvas.width = viewport.width;
       canvas.height = viewport.height;
       canvas.style.width = `${viewport.width / (window.devicePixelRatio || 1)}px`;
+      canvas.dataset.rendered = 'false';
       task = page.render({ canvas, viewport });
-      task.promise.catch(() => undefined);
+      task.promise.then(
+        () => (canvas.dataset.rendered = 'true'),
+        () => undefined,
+      );
     });
     return () => {
       cancelled = true;

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeTempDir } from '../support/temp-dir';
+
+export const SCREENSHOT_DIR = 'test-results/screenshots';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface WebDesk {
+  url: string;
+  origin: string;
+  serverUrl: string;
+  serverDb: string;
+  browser: Browser;
+  newPage(): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `start:web`'s host as its own process (embedded central server, demo data, the real
+ * renderer build) and Debian's Chromium against it.
+ */
+export async function startWebDesk(): Promise<WebDesk> {
+  const temp = makeTempDir('e2e');
+  const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'main/host/start-web-host.ts', '--data', temp.dir], {
+    env: { ...process.env, MEJA_IZIN_SYNC_MS: '600000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<{ url: string; serverUrl: string }>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /Open: (\S+)/.exec(output)?.[1];
+      const serverUrl = /Embedded central server on (\S+)/.exec(output)?.[1];
+      if (url && serverUrl) resolve({ url, serverUrl });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`web host exited with ${code}:\n${output}`)));
+    setTimeout(() => reject(new Error(`web host did not start in time:\n${output}`)), 90_000);
+  });
+  const { url, serverUrl } = await ready;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return {
+    url,
+    origin: new URL(url).origin,
+    serverUrl,
+    serverDb: join(temp.dir, 'embedded-server.sqlite'),
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+      return context.newPage();
+    },
+    async stop() {
+      await browser.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      temp.remove();
+    },
+  };
+}
+
+/** The desk holds one official's session, as the desktop app does: sign out whoever is in. */
+export async function signIn(page: Page, url: string, username: string) {
+  await page.goto(url);
+  const signInHeading = page.getByRole('heading', { name: 'Masuk ke Meja Izin' });
+  const signOutButton = page.getByRole('button', { name: 'Keluar' });
+  await signInHeading.or(signOutButton).waitFor();
+  if (await signOutButton.isVisible()) await signOut(page);
+  await page.getByLabel('Nama pengguna').fill(username);
+  await page.getByLabel('Kata sandi').fill('meja-izin-demo');
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Keluar' }).click();
+  await page.getByRole('heading', { name: 'Masuk ke Meja Izin' }).waitFor();
+}
+
+export function shot(page: Page, name: string) {
+  return page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: false });
+}
