@@ -1,4 +1,6 @@
 import { PDFDocument, StandardFonts, degrees, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { calendarDateIn } from '../../shared/working-days';
+import { addSignaturePlaceholder } from './signing/pdf-signature-placeholder';
 import QRCode from 'qrcode';
 import type { Application, PermitType } from '../../shared/domain';
 import type { Office } from '../../shared/office';
@@ -11,6 +13,8 @@ export interface PermitPdfInput {
   verificationUrl: string | null;
   /** drafts carry a watermark and an unsigned signature block */
   draft: boolean;
+  /** for the permit to be signed: when, and the empty signature the signer fills in */
+  signing?: { signedAt: Date; signerName: string };
 }
 
 const A4: [number, number] = [595.28, 841.89];
@@ -128,7 +132,8 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
   let by = 250;
   page.drawText(`Ditetapkan di ${office.city}`, { x: blockX, y: by, size: 10.5, font: regular });
   by -= 14;
-  page.drawText(`pada tanggal ${draft ? '..............................' : ''}`, { x: blockX, y: by, size: 10.5, font: regular });
+  const signedOn = input.signing ? formatDateId(calendarDateIn(input.signing.signedAt, office.timeZone)) : '..............................';
+  page.drawText(`pada tanggal ${signedOn}`, { x: blockX, y: by, size: 10.5, font: regular });
   by -= 18;
   for (const line of wrap(office.headTitle, bold, 10, A4[0] - MARGIN - blockX)) {
     page.drawText(line, { x: blockX, y: by, size: 10, font: bold });
@@ -159,5 +164,14 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
     font: regular,
     color: rgb(0.35, 0.35, 0.35),
   });
+  if (input.signing) {
+    addSignaturePlaceholder(pdf, page, {
+      signerName: input.signing.signerName,
+      signedAt: input.signing.signedAt,
+      reason: `Penerbitan ${permitType.template.title} Nomor ${permitNumber ?? ''}`,
+      location: `${office.name} ${office.city}`,
+    });
+  }
+  // No object streams: the signature dictionary must stay a plain object whose bytes can be patched in place.
   return pdf.save({ useObjectStreams: false });
 }
