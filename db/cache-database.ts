@@ -65,6 +65,15 @@ export interface OutboxTable {
   result_message: string | null;
 }
 
+/** Permits this desk signed: the file on disk and its hash, kept as the office's copy. */
+export interface SignedPermitTable {
+  application_id: string;
+  permit_number: string;
+  file_path: string;
+  sha256: string;
+  signed_at: string;
+}
+
 export interface CacheDatabase {
   meta: MetaTable;
   workflows: DefinitionTable;
@@ -74,4 +83,5 @@ export interface CacheDatabase {
   events: CachedEventTable;
   reference_records: CachedReferenceTable;
   outbox: OutboxTable;
+  signed_permits: SignedPermitTable;
 }

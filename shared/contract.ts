@@ -8,7 +8,7 @@ import {
 } from './domain';
 import { userSchema } from './sync-protocol';
 import { workflowActionSchema, workflowStageSchema } from './workflow';
-import type { Result } from './result';
+import { ERROR_CODES, type Result } from './result';
 
 /**
  * The one contract between the renderer and the main-process services. Electron's preload
@@ -74,6 +74,38 @@ export const fileContentSchema = z.object({
   base64: z.string(),
 });
 
+export const signingItemSchema = z.object({
+  applicationId: z.string(),
+  registrationNumber: z.string(),
+  applicantName: z.string(),
+  status: z.enum(['waiting', 'signing', 'signed', 'failed', 'cancelled']),
+  /** why it failed, as an error code the UI translates */
+  code: z.enum(ERROR_CODES).nullable(),
+  permitNumber: z.string().nullable(),
+});
+
+export const signingBatchSchema = z.object({
+  id: z.string(),
+  signerName: z.string(),
+  finished: z.boolean(),
+  items: z.array(signingItemSchema),
+});
+
+export const verificationReportSchema = z.object({
+  sha256: z.string(),
+  signed: z.boolean(),
+  /** the signed bytes are exactly what was signed, and the signature covers the whole file */
+  intact: z.boolean(),
+  signerName: z.string().nullable(),
+  signedAt: z.string().nullable(),
+  certificateValidFrom: z.string().nullable(),
+  certificateValidTo: z.string().nullable(),
+  certificateTrusted: z.boolean().nullable(),
+  registry: z.enum(['valid', 'revoked', 'unknown', 'not_issued', 'unreachable']),
+  permitNumber: z.string().nullable(),
+  holderName: z.string().nullable(),
+});
+
 export const contract = {
   'session.signIn': {
     input: z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
@@ -113,6 +145,21 @@ export const contract = {
     input: z.object({ applicationId: z.string().min(1).max(64) }).strict(),
     output: fileContentSchema.extend({ permitNumber: z.string().nullable() }),
   },
+  'signing.settings': { input: empty, output: z.object({ certificatePath: z.string().nullable() }) },
+  'signing.setCertificatePath': {
+    input: z.object({ path: z.string().trim().min(1).max(1024) }).strict(),
+    output: z.object({ certificatePath: z.string() }),
+  },
+  'signing.start': {
+    input: z.object({ applicationIds: z.array(z.string().min(1).max(64)).min(1).max(500), passphrase: z.string().min(1).max(1024) }).strict(),
+    output: signingBatchSchema,
+  },
+  'signing.progress': { input: z.object({ batchId: z.string().uuid() }).strict(), output: signingBatchSchema },
+  'signing.cancel': { input: z.object({ batchId: z.string().uuid() }).strict(), output: signingBatchSchema },
+  'verification.check': {
+    input: z.object({ base64: z.string().min(1).max(16 * 1024 * 1024) }).strict(),
+    output: verificationReportSchema,
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -126,6 +173,9 @@ export type QueueItem = z.infer<typeof queueItemSchema>;
 export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;
 export type DecisionResult = z.infer<typeof decisionResultSchema>;
 export type FileContent = z.infer<typeof fileContentSchema>;
+export type SigningItem = z.infer<typeof signingItemSchema>;
+export type SigningBatch = z.infer<typeof signingBatchSchema>;
+export type VerificationReport = z.infer<typeof verificationReportSchema>;
 
 /** What main implements: one handler per method, given already-validated input. */
 export type Handlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> };

@@ -13,6 +13,8 @@ export const officeSchema = z.object({
   holidays: z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), name: z.string() })),
   /** base of the URL the permit's QR code points to */
   verificationBaseUrl: z.string().url(),
+  /** PEM roots (in practice BSrE's) a signing certificate must chain to */
+  trustedRootsPem: z.array(z.string()).default([]),
 });
 
 export type Office = z.infer<typeof officeSchema>;

@@ -112,3 +112,14 @@ export type CommandResult = z.infer<typeof commandResultSchema>;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 export type ReserveNumberResponse = z.infer<typeof reserveNumberResponseSchema>;
 export type VerificationResponse = z.infer<typeof verificationResponseSchema>;
+
+/** The Kepala Dinas's signed permit, delivered once per command id. */
+export const issueRequestSchema = z.object({
+  commandId: z.string().uuid(),
+  applicationId: z.string().min(1),
+  expectedStage: z.string().min(1),
+  signedAt: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  pdfBase64: z.string().min(100).max(8 * 1024 * 1024),
+});
+export type IssueRequest = z.infer<typeof issueRequestSchema>;

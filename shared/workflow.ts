@@ -6,7 +6,8 @@ import { ROLES } from './roles';
  * acts at each stage, the actions it may take and where each leads, and the stage's standard
  * time. Code reads it; it never names a stage of a particular office.
  */
-export const actionRequirementSchema = z.enum(['checklist_complete', 'reason']);
+/** `signed_document`: only the signing path may take it, never a plain transition command */
+export const actionRequirementSchema = z.enum(['checklist_complete', 'reason', 'signed_document']);
 
 export const workflowActionSchema = z.object({
   id: z.string().min(1),

@@ -4,14 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { IPC_CHANNEL } from '../../shared/contract';
 import { createDeskServices, type DeskServices } from '../services/create-desk-services';
 import { dispatchCall } from '../services/dispatch-call';
-import { startEmbeddedServer } from '../host/embedded-server';
-import type { RunningCentralServer } from '../../server/start-central-server';
+import { startEmbeddedServer, type EmbeddedServer } from '../host/embedded-server';
 import { isAllowedNavigation, isPermissionGranted, secureWebPreferences } from './window-policy';
 
 // Built by scripts/build-electron.mjs into dist/electron/; the renderer is in dist/renderer/.
 const rendererUrl = pathToFileURL(join(__dirname, '..', 'renderer', 'index.html')).href;
 let services: DeskServices | null = null;
-let embedded: RunningCentralServer | null = null;
+let embedded: EmbeddedServer | null = null;
 
 app.enableSandbox();
 
@@ -39,7 +38,7 @@ async function start() {
   const dataDir = app.getPath('userData');
   const configured = process.env.MEJA_IZIN_SERVER;
   if (!configured) embedded = await startEmbeddedServer(join(dataDir, 'embedded'));
-  services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl: configured || embedded!.url });
+  services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl: configured || embedded!.url, defaultCertificatePath: embedded?.demoCertificatePath });
 
   ipcMain.handle(IPC_CHANNEL, (event, method: unknown, input: unknown) => {
     if (!fromOurWindow(event)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'call from an unknown frame' } };

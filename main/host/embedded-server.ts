@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
-import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-configuration';
+import { DEMO_PASSWORD, DEMO_USERS, demoOffice } from '../../server/seed/demo-configuration';
+import { makeDemoSigningCertificates } from '../../server/seed/demo-certificates';
 
 export const EMBEDDED_SERVER_PORT = 8787;
 
@@ -9,18 +10,33 @@ export const EMBEDDED_SERVER_PORT = 8787;
  * With no office server configured, the desk runs the reference server itself on loopback,
  * with a demo database seeded on first run: a complete office on one machine.
  */
-export async function startEmbeddedServer(dataDir: string, log: (line: string) => void = console.log): Promise<RunningCentralServer> {
+export interface EmbeddedServer extends RunningCentralServer {
+  /** the demo Kepala Dinas's .p12, made with the demo database */
+  demoCertificatePath: string;
+  demoCertificatePassphrase: string;
+}
+
+export async function startEmbeddedServer(dataDir: string, log: (line: string) => void = console.log): Promise<EmbeddedServer> {
   mkdirSync(dataDir, { recursive: true });
   const dbFile = join(dataDir, 'embedded-server.sqlite');
+  const demoCertificatePath = join(dataDir, 'demo-kepala-dinas.p12');
+  const caFile = join(dataDir, 'demo-ca.pem');
+  if (!existsSync(demoCertificatePath) || !existsSync(caFile)) {
+    const demo = makeDemoSigningCertificates(demoOffice('http://127.0.0.1').headName);
+    writeFileSync(caFile, demo.caPem);
+    writeFileSync(demoCertificatePath, demo.p12, { mode: 0o600 });
+  }
+  const seedDemoIfEmpty = { trustedRootsPem: [readFileSync(caFile, 'utf8')] };
   let server: RunningCentralServer;
   try {
-    server = await startCentralServer({ dbFile, port: EMBEDDED_SERVER_PORT, seedDemoIfEmpty: true });
+    server = await startCentralServer({ dbFile, port: EMBEDDED_SERVER_PORT, seedDemoIfEmpty });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    server = await startCentralServer({ dbFile, port: 0, seedDemoIfEmpty: true });
+    server = await startCentralServer({ dbFile, port: 0, seedDemoIfEmpty });
   }
   log(`Embedded central server on ${server.url} (database ${dbFile}${server.seeded ? ', demo data seeded now' : ''})`);
   log(`Demo accounts, password "${DEMO_PASSWORD}":`);
   for (const user of DEMO_USERS) log(`  ${user.username.padEnd(12)} ${user.role}`);
-  return server;
+  log(`Demo signing certificate for kadis: ${demoCertificatePath} (passphrase "kadis-demo"; demo root CA in ${caFile})`);
+  return Object.assign(server, { demoCertificatePath, demoCertificatePassphrase: 'kadis-demo' });
 }

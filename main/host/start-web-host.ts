@@ -22,7 +22,7 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
 }
 const embedded = values.server ? null : await startEmbeddedServer(dataDir);
 const serverUrl = values.server || embedded!.url;
-const services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl, syncIntervalMs: Number(values['sync-interval-ms']) });
+const services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl, syncIntervalMs: Number(values['sync-interval-ms']), defaultCertificatePath: embedded?.demoCertificatePath });
 const host = await startWebHost({ handlers: services.handlers, rendererDir, port: Number(values.port) });
 console.log(`Meja Izin (web host, for development and tests) on ${host.origin}`);
 console.log(`Open: ${host.url}`);

@@ -1,5 +1,8 @@
 import type { Handlers } from '../../shared/contract';
+import { dirname, join } from 'node:path';
 import { openCacheDb } from '../../db/open-cache-db';
+import { SigningBatchService } from './signing/signing-batch-service';
+import { VerificationService } from './signing/verification-service';
 import { ApplicationService } from './application-service';
 import { DraftPermitService } from './draft-permit-service';
 import { QueueService } from './queue-service';
@@ -10,6 +13,10 @@ import { SyncService } from './sync-service';
 
 export interface DeskServicesOptions {
   cacheFile: string;
+  /** where signed permits are kept; beside the cache file unless said */
+  signedDir?: string;
+  /** a certificate path to remember when none is set yet (the demo office's .p12) */
+  defaultCertificatePath?: string;
   serverUrl: string;
   /** 0 turns the background sync off (tests drive it themselves) */
   syncIntervalMs?: number;
@@ -35,6 +42,11 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const applications = new ApplicationService(db, session, client, now);
   const review = new ReviewService(db, session, sync, now);
   const drafts = new DraftPermitService(db, session, client);
+  const signing = new SigningBatchService(db, session, sync, options.signedDir ?? join(dirname(options.cacheFile), 'signed-permits'), now);
+  const verification = new VerificationService(db, client, now);
+  if (options.defaultCertificatePath && !(await signing.settings()).certificatePath) {
+    await signing.setCertificatePath(options.defaultCertificatePath).catch(() => undefined);
+  }
 
   async function syncAndPrefetch() {
     const status = await sync.syncNow();
@@ -63,6 +75,12 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     'application.document': ({ documentId }) => applications.document(documentId),
     'review.decide': (input) => review.decide(input),
     'draft.get': ({ applicationId }) => drafts.get(applicationId),
+    'signing.settings': () => signing.settings(),
+    'signing.setCertificatePath': ({ path }) => signing.setCertificatePath(path),
+    'signing.start': ({ applicationIds, passphrase }) => signing.start(applicationIds, passphrase),
+    'signing.progress': async ({ batchId }) => signing.progress(batchId),
+    'signing.cancel': async ({ batchId }) => signing.cancel(batchId),
+    'verification.check': ({ base64 }) => verification.check(base64),
   };
 
   if ((options.syncIntervalMs ?? 15_000) > 0) sync.startTimer(options.syncIntervalMs ?? 15_000);

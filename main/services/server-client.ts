@@ -2,6 +2,10 @@ import type { z } from 'zod';
 import { AppFailure } from '../../shared/result';
 import {
   API_PREFIX,
+  commandResultSchema,
+  verificationResponseSchema,
+  type IssueRequest,
+  type VerificationResponse,
   loginResponseSchema,
   pullResponseSchema,
   pushResponseSchema,
@@ -49,6 +53,14 @@ export class ServerClient {
 
   async push(commands: PushRequest['commands']) {
     return this.parse(await this.request('POST', '/sync/push', { commands }), pushResponseSchema);
+  }
+
+  async issue(request: IssueRequest) {
+    return this.parse(await this.request('POST', '/permits/issue', request), commandResultSchema);
+  }
+
+  async verifyFile(sha256: string): Promise<VerificationResponse> {
+    return this.parse(await this.request('GET', `/verify-file/${sha256}`, undefined, false), verificationResponseSchema);
   }
 
   async reserveNumber(applicationId: string): Promise<ReserveNumberResponse> {

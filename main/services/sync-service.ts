@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { AppFailure } from '../../shared/result';
-import { transitionCommandSchema, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
+import { readFile } from 'node:fs/promises';
+import type { CommandResult, PullResponse, TransitionCommand } from '../../shared/sync-protocol';
+import { outboxCommandSchema, type IssueOutboxCommand } from './outbox-command';
 import type { SyncStatus } from '../../shared/contract';
 import type { CacheDatabase } from '../../db/cache-database';
 import { readMeta, writeMeta, type CacheDbOrTrx } from './cache-reads';
@@ -85,7 +87,7 @@ export class SyncService {
         commandId: r.id,
         applicationId: r.application_id,
         registrationNumber: r.registration_number,
-        action: (JSON.parse(r.command) as TransitionCommand).action,
+        action: (JSON.parse(r.command) as { action: string }).action,
         code: r.result_code ?? '',
         message: r.result_message ?? '',
       })),
@@ -104,36 +106,62 @@ export class SyncService {
       const batch = await query.execute();
       const fresh = batch.filter((row) => !outcomes.has(row.id));
       if (fresh.length === 0) return outcomes;
-      const commands = fresh.map((row) => transitionCommandSchema.parse(JSON.parse(row.command)));
-      let results;
+      const commands = fresh.map((row) => outboxCommandSchema.parse(JSON.parse(row.command)));
+      const transitions = commands.filter((c): c is TransitionCommand => c.type === 'transition');
+      const issues = commands.filter((c): c is IssueOutboxCommand => c.type === 'issue');
+      const results: CommandResult[] = [];
       try {
-        ({ results } = await this.client.push(commands));
+        if (transitions.length) results.push(...(await this.client.push(transitions)).results);
+        for (const issue of issues) results.push(await this.deliverIssue(issue));
       } catch (error) {
-        await this.recordFailedAttempt(fresh.map((r) => ({ id: r.id, attempts: r.attempts })));
+        const answered = new Set(results.map((r) => r.id));
+        await this.recordFailedAttempt(fresh.filter((r) => !answered.has(r.id)).map((r) => ({ id: r.id, attempts: r.attempts })));
+        await this.applyResults(fresh.filter((r) => answered.has(r.id)), results, outcomes);
         throw error;
       }
-      for (const row of fresh) {
-        const result = results.find((r) => r.id === row.id);
-        if (!result) {
-          outcomes.set(row.id, { status: 'pending' });
-          continue;
-        }
-        await this.db.transaction().execute(async (trx) => {
-          if (result.status === 'accepted') {
-            await trx.updateTable('outbox').set({ status: 'delivered', attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
-            // The server's own event replaces the provisional one on the next pull.
-          } else {
-            await trx
-              .updateTable('outbox')
-              .set({ status: 'rejected', attempts: row.attempts + 1, result_code: result.code, result_message: result.message })
-              .where('id', '=', row.id)
-              .execute();
-            await trx.deleteFrom('events').where('id', '=', provisionalEventId(row.id)).execute();
-            await revertToServerStage(trx, row.application_id);
-          }
-        });
-        outcomes.set(row.id, result.status === 'accepted' ? { status: 'accepted' } : { status: 'rejected', code: result.code, message: result.message });
+      await this.applyResults(fresh, results, outcomes);
+    }
+  }
+
+  private async deliverIssue(command: IssueOutboxCommand): Promise<CommandResult> {
+    let pdf: Buffer;
+    try {
+      pdf = await readFile(command.filePath);
+    } catch {
+      return { id: command.id, status: 'rejected', code: 'NOT_FOUND', message: `signed file ${command.filePath} is missing on this computer` };
+    }
+    return this.client.issue({
+      commandId: command.id,
+      applicationId: command.applicationId,
+      expectedStage: command.expectedStage,
+      signedAt: command.signedAt,
+      sha256: command.sha256,
+      pdfBase64: pdf.toString('base64'),
+    });
+  }
+
+  private async applyResults(rows: Array<{ id: string; application_id: string; attempts: number }>, results: CommandResult[], outcomes: Map<string, PushOutcome>) {
+    for (const row of rows) {
+      const result = results.find((r) => r.id === row.id);
+      if (!result) {
+        outcomes.set(row.id, { status: 'pending' });
+        continue;
       }
+      await this.db.transaction().execute(async (trx) => {
+        if (result.status === 'accepted') {
+          await trx.updateTable('outbox').set({ status: 'delivered', attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
+          // The server's own event replaces the provisional one on the next pull.
+        } else {
+          await trx
+            .updateTable('outbox')
+            .set({ status: 'rejected', attempts: row.attempts + 1, result_code: result.code, result_message: result.message })
+            .where('id', '=', row.id)
+            .execute();
+          await trx.deleteFrom('events').where('id', '=', provisionalEventId(row.id)).execute();
+          await revertToServerStage(trx, row.application_id);
+        }
+      });
+      outcomes.set(row.id, result.status === 'accepted' ? { status: 'accepted' } : { status: 'rejected', code: result.code, message: result.message });
     }
   }
 

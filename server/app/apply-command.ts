@@ -7,7 +7,7 @@ import type { ServerDatabase, UserTable } from '../db/server-database';
 import { nextChangeSeq } from './change-sequence';
 import { reservePermitNumber } from './reserve-permit-number';
 
-class Rejection extends Error {
+export class Rejection extends Error {
   constructor(
     readonly code: RejectionCode,
     message: string,
@@ -67,6 +67,10 @@ async function transition(trx: Transaction<ServerDatabase>, user: UserTable, com
   }
   if (app.stage !== command.expectedStage) {
     throw new Rejection('STAGE_CHANGED', `application is at stage ${app.stage}, not ${command.expectedStage}`);
+  }
+
+  if (action.requires.includes('signed_document')) {
+    throw new Rejection('TRANSITION_NOT_ALLOWED', `action ${action.id} is taken only by delivering the signed permit`);
   }
 
   const checklist = { ...(JSON.parse(app.checklist) as Record<string, boolean>), ...(command.checklist ?? {}) };

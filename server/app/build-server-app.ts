@@ -6,6 +6,7 @@ import {
   loginRequestSchema,
   pushRequestSchema,
   reserveNumberRequestSchema,
+  issueRequestSchema,
   type CommandResult,
   type LoginResponse,
   type VerificationResponse,
@@ -13,6 +14,7 @@ import {
 import type { Role } from '../../shared/roles';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { applyCommand } from './apply-command';
+import { issuePermit } from './issue-permit';
 import { issueToken, userForToken } from './auth-tokens';
 import { verifyPassword } from './password-hash';
 import { pullChanges } from './pull-changes';
@@ -36,7 +38,7 @@ const pullQuerySchema = z.object({
 });
 
 export function buildServerApp({ db, logger = false }: ServerAppOptions): FastifyInstance {
-  const app = Fastify({ logger, bodyLimit: 5 * 1024 * 1024 });
+  const app = Fastify({ logger, bodyLimit: 12 * 1024 * 1024 });
   app.decorateRequest('user', null);
 
   function badRequest(reply: FastifyReply, error: z.ZodError) {
@@ -85,6 +87,18 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
       return { results };
     });
 
+    authed.post(`${API_PREFIX}/permits/issue`, async (request, reply) => {
+      const parsed = issueRequestSchema.safeParse(request.body);
+      if (!parsed.success) return badRequest(reply, parsed.error);
+      return issuePermit(db, request.user!, parsed.data);
+    });
+
+    authed.get<{ Params: { id: string } }>(`${API_PREFIX}/permits/:id/pdf`, async (request, reply) => {
+      const row = await db.selectFrom('issued_permits').select(['pdf', 'sha256']).where('application_id', '=', request.params.id).executeTakeFirst();
+      if (!row) return reply.code(404).send({ error: 'not_found', message: 'no issued permit for this application' });
+      return reply.header('content-type', 'application/pdf').header('x-content-sha256', row.sha256).send(row.pdf);
+    });
+
     authed.post(`${API_PREFIX}/numbers/reserve`, async (request, reply) => {
       const parsed = reserveNumberRequestSchema.safeParse(request.body);
       if (!parsed.success) return badRequest(reply, parsed.error);
@@ -104,32 +118,56 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
     });
   });
 
-  async function verification(id: string): Promise<VerificationResponse> {
-    const row = await db
-      .selectFrom('permit_numbers')
-      .innerJoin('applications', 'applications.id', 'permit_numbers.application_id')
-      .select(['permit_numbers.permit_number', 'permit_numbers.verification_id', 'applications.stage', 'applications.applicant', 'applications.permit_type_id'])
-      .where('permit_numbers.verification_id', '=', id)
+  async function verification(by: 'verification_id' | 'sha256', value: string): Promise<VerificationResponse> {
+    const issued = await db
+      .selectFrom('issued_permits')
+      .innerJoin('applications', 'applications.id', 'issued_permits.application_id')
+      .select(['issued_permits.permit_number', 'issued_permits.verification_id', 'issued_permits.sha256', 'issued_permits.issued_at', 'issued_permits.revoked_at', 'applications.applicant', 'applications.permit_type_id'])
+      .where(`issued_permits.${by}`, '=', value)
       .executeTakeFirst();
-    if (!row) return { status: 'unknown', verificationId: id, permitNumber: null, permitTitle: null, holderName: null, issuedAt: null, sha256: null };
-    // Signed permits arrive with the signing work (issue 4); until a file is issued its number is only reserved.
+    if (issued) {
+      const typeRow = await db.selectFrom('permit_types').select('definition').where('id', '=', issued.permit_type_id).executeTakeFirst();
+      return {
+        status: issued.revoked_at ? 'revoked' : 'valid',
+        verificationId: issued.verification_id,
+        permitNumber: issued.permit_number,
+        permitTitle: typeRow ? (JSON.parse(typeRow.definition) as { name: string }).name : null,
+        holderName: (JSON.parse(issued.applicant) as { fullName: string }).fullName,
+        issuedAt: issued.issued_at,
+        sha256: issued.sha256,
+      };
+    }
+    const reserved =
+      by === 'verification_id'
+        ? await db
+            .selectFrom('permit_numbers')
+            .innerJoin('applications', 'applications.id', 'permit_numbers.application_id')
+            .select(['permit_numbers.permit_number', 'applications.applicant'])
+            .where('permit_numbers.verification_id', '=', value)
+            .executeTakeFirst()
+        : undefined;
+    if (!reserved) return { status: 'unknown', verificationId: by === 'verification_id' ? value : '', permitNumber: null, permitTitle: null, holderName: null, issuedAt: null, sha256: null };
     return {
       status: 'not_issued',
-      verificationId: id,
-      permitNumber: row.permit_number,
+      verificationId: value,
+      permitNumber: reserved.permit_number,
       permitTitle: null,
-      holderName: (JSON.parse(row.applicant) as { fullName: string }).fullName,
+      holderName: (JSON.parse(reserved.applicant) as { fullName: string }).fullName,
       issuedAt: null,
       sha256: null,
     };
   }
 
-  app.get<{ Params: { id: string } }>(`${API_PREFIX}/verify/:id`, async (request) => verification(request.params.id));
+  app.get<{ Params: { id: string } }>(`${API_PREFIX}/verify/:id`, async (request) => verification('verification_id', request.params.id));
+  app.get<{ Params: { sha256: string } }>(`${API_PREFIX}/verify-file/:sha256`, async (request, reply) => {
+    if (!/^[0-9a-f]{64}$/.test(request.params.sha256)) return reply.code(400).send({ error: 'invalid_request', message: 'sha256 must be 64 hex digits' });
+    return verification('sha256', request.params.sha256);
+  });
   app.get<{ Params: { id: string } }>('/verifikasi/:id', async (request, reply) =>
     reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(renderVerificationPage(await verification(request.params.id))),
+      .send(renderVerificationPage(await verification('verification_id', request.params.id))),
   );
 
   return app;

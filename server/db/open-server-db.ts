@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
 import * as initial from './migrations/2026-11-23-initial';
+import * as issuedPermits from './migrations/2026-11-23-issued-permits';
 import type { ServerDatabase } from './server-database';
 
 const migrations: Record<string, Migration> = {
   '2026-11-23-initial': initial,
+  '2026-11-23-issued-permits': issuedPermits,
 };
 
 export interface ServerDb {

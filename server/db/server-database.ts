@@ -100,6 +100,17 @@ export interface PermitNumberTable {
   reserved_at: string;
 }
 
+export interface IssuedPermitTable {
+  application_id: string;
+  permit_number: string;
+  verification_id: string;
+  sha256: string;
+  pdf: Buffer;
+  signer_name: string;
+  issued_at: string;
+  revoked_at: string | null;
+}
+
 export interface CounterTable {
   name: string;
   value: number;
@@ -118,4 +129,5 @@ export interface ServerDatabase {
   commands: CommandTable;
   permit_numbers: PermitNumberTable;
   counters: CounterTable;
+  issued_permits: IssuedPermitTable;
 }

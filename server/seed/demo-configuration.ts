@@ -35,6 +35,7 @@ export const METRO_WORKFLOW: Workflow = {
       role: 'kepala_dinas',
       standardMinutes: null,
       actions: [
+        { id: 'tandatangani', to: 'terbit', kind: 'issue', requires: ['signed_document'], reservesPermitNumber: false },
         { id: 'tolak', to: 'ditolak', kind: 'reject', requires: ['reason'], reservesPermitNumber: false },
       ],
     },
@@ -95,7 +96,10 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       id: 'penandatanganan',
       role: 'kepala_dinas',
       standardMinutes: 24 * 60,
-      actions: [{ id: 'tolak', to: 'ditolak', kind: 'reject', requires: ['reason'], reservesPermitNumber: false }],
+      actions: [
+        { id: 'tandatangani', to: 'penomoran', kind: 'forward', requires: [], reservesPermitNumber: false },
+        { id: 'tolak', to: 'ditolak', kind: 'reject', requires: ['reason'], reservesPermitNumber: false },
+      ],
     },
     {
       id: 'penomoran',
@@ -205,7 +209,7 @@ const HOLIDAYS: Array<[string, string]> = [
   ['2027-08-17', 'Hari Kemerdekaan'], ['2027-12-24', 'Cuti bersama Natal (perkiraan)'], ['2027-12-25', 'Natal'],
 ];
 
-export function demoOffice(verificationBaseUrl: string): Office {
+export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = []): Office {
   return {
     id: 'dpmptsp-kota-metro',
     name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
@@ -216,6 +220,7 @@ export function demoOffice(verificationBaseUrl: string): Office {
     headTitle: 'Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Metro',
     holidays: HOLIDAYS.map(([date, name]) => ({ date, name })),
     verificationBaseUrl,
+    trustedRootsPem,
   };
 }
 

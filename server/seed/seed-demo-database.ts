@@ -15,6 +15,10 @@ export interface SeedOptions {
   verificationBaseUrl?: string;
   now?: Date;
   seed?: number;
+  /** the office's trusted signing roots */
+  trustedRootsPem?: string[];
+  /** put every file at this stage (tests of one desk) instead of the realistic mix */
+  allAtStage?: 'pemeriksaan' | 'verifikasi_draf' | 'penandatanganan';
 }
 
 const PROFESSION_OF: Record<string, Profession> = {
@@ -40,7 +44,7 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
   const count = options.applications ?? 64;
   const now = options.now ?? new Date();
   const random = seededRandom(options.seed ?? 20261123);
-  const office = demoOffice(options.verificationBaseUrl ?? 'http://127.0.0.1:8787');
+  const office = demoOffice(options.verificationBaseUrl ?? 'http://127.0.0.1:8787', options.trustedRootsPem ?? []);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = DEMO_USERS.map((u) => ({ id: randomUUID(), username: u.username, full_name: u.fullName, nip: u.nip, role: u.role, password_hash: passwordHash, active: 1 }));
   const byRole = (role: string) => users.find((u) => u.role === role)!;
@@ -76,6 +80,7 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
       }
       roll -= weight;
     }
+    if (options.allAtStage) stage = options.allAtStage;
     planned.push({ index: i, permitType, applicant, submitted, documents, stage, mismatch: random() < 0.2 ? pick(random, ['facilityName', 'strNumber', 'fullName'] as const) : null });
   }
 

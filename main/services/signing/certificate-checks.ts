@@ -23,7 +23,7 @@ export function checkSigningCertificate(identity: SigningIdentity, trustedRootsP
   }
 }
 
-function chainsToTrustedRoot(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], now: Date): boolean {
+export function chainsToTrustedRoot(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], now: Date): boolean {
   let current = leaf;
   for (let depth = 0; depth < MAX_CHAIN; depth += 1) {
     if (roots.some((r) => r.fingerprint256 === current.fingerprint256)) return true;

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { VerificationReport } from '../../../shared/contract';
+import { AppFailure } from '../../../shared/result';
+import type { CacheDatabase } from '../../../db/cache-database';
+import { readOffice } from '../cache-reads';
+import type { ServerClient } from '../server-client';
+import { verifyPdfSignature } from './pdf-signature-verifier';
+
+/** "Verifikasi dokumen": a PDF someone brings to the desk, checked on its own and against the registry. */
+export class VerificationService {
+  constructor(
+    private readonly db: Kysely<CacheDatabase>,
+    private readonly client: ServerClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async check(base64: string): Promise<VerificationReport> {
+    const pdf = Buffer.from(base64, 'base64');
+    const office = await readOffice(this.db);
+    const facts = verifyPdfSignature(pdf, office?.trustedRootsPem ?? [], this.now());
+    let registry: VerificationReport['registry'] = 'unreachable';
+    let permitNumber: string | null = null;
+    let holderName: string | null = null;
+    try {
+      const answer = await this.client.verifyFile(facts.sha256);
+      registry = answer.status;
+      permitNumber = answer.permitNumber;
+      holderName = answer.holderName;
+    } catch (error) {
+      if (!(error instanceof AppFailure)) throw error;
+    }
+    return { ...facts, registry, permitNumber, holderName };
+  }
+}
