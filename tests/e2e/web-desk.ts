@@ -33,7 +33,7 @@ export interface WebDesk {
  */
 export async function startWebDesk(): Promise<WebDesk> {
   const temp = makeTempDir('e2e');
-  const child: ChildProcess = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'main/host/start-web-host.ts', '--data', temp.dir], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'main/host/start-web-host.ts', '--data', temp.dir], {
     env: { ...process.env, MEJA_IZIN_SYNC_MS: '600000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
