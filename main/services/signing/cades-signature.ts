@@ -43,6 +43,32 @@ function issuerAndSerial(certificateDer: Buffer): { issuer: Asn1; serial: Asn1 }
   return { serial: fields[offset]!, issuer: fields[offset + 2]! };
 }
 
+interface SignerStructures {
+  issuer: Asn1;
+  serial: Asn1;
+  essCertIdV2: Asn1;
+  certificates: Asn1[];
+}
+
+// Parsed once per identity, not per document: a batch signs tens of permits with one certificate.
+const structuresOf = new WeakMap<SigningIdentity, SignerStructures>();
+
+function signerStructures(identity: SigningIdentity): SignerStructures {
+  let cached = structuresOf.get(identity);
+  if (!cached) {
+    const { issuer, serial } = issuerAndSerial(identity.certificateDer);
+    const certHash = createHash('sha256').update(identity.certificateDer).digest();
+    cached = {
+      issuer,
+      serial,
+      essCertIdV2: seq([octets(certHash), seq([seq([asn1.create(C.CONTEXT_SPECIFIC, 4, true, [issuer])]), serial])]),
+      certificates: [identity.certificateDer, ...identity.chain.map((c) => c.raw)].map((bytes) => asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')))),
+    };
+    structuresOf.set(identity, cached);
+  }
+  return cached;
+}
+
 export interface CadesInput {
   /** SHA-256 of the PDF's signed byte ranges */
   documentDigest: Buffer;
@@ -58,12 +84,7 @@ export interface CadesInput {
  * crypto does the hashing and the RSA operation, tens of times faster than forge's own.
  */
 export async function buildCadesSignature({ documentDigest, identity, timeStamp }: CadesInput): Promise<Buffer> {
-  const { issuer, serial } = issuerAndSerial(identity.certificateDer);
-  const certHash = createHash('sha256').update(identity.certificateDer).digest();
-  const essCertIdV2 = seq([
-    octets(certHash),
-    seq([seq([asn1.create(C.CONTEXT_SPECIFIC, 4, true, [issuer])]), serial]),
-  ]);
+  const { issuer, serial, essCertIdV2, certificates } = signerStructures(identity);
   const signedAttributes = [
     attribute(OID.contentType, oid(OID.data)),
     attribute(OID.messageDigest, octets(documentDigest)),
@@ -86,9 +107,6 @@ export async function buildCadesSignature({ documentDigest, identity, timeStamp 
     signerInfoFields.push(asn1.create(C.CONTEXT_SPECIFIC, 1, true, [attribute(OID.timeStampToken, token)]));
   }
 
-  const certificates = [identity.certificateDer, ...identity.chain.map((c) => c.raw)].map((bytes) =>
-    asn1.fromDer(forge.util.createBuffer(bytes.toString('binary'))),
-  );
   const signedData = seq([
     int(1),
     set([seq([oid(OID.sha256)])]),
