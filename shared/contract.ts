@@ -120,7 +120,12 @@ export const contract = {
   'sync.status': { input: empty, output: syncStatusSchema },
   'queue.list': {
     input: z.object({ search: z.string().max(100).optional() }).strict(),
-    output: z.object({ items: z.array(queueItemSchema), stageNames: z.array(z.string()) }),
+    output: z.object({
+      items: z.array(queueItemSchema),
+      stageNames: z.array(z.string()),
+      /** the role signs permits at one of these stages (the Kepala Dinas's batch desk) */
+      canSign: z.boolean(),
+    }),
   },
   'application.get': {
     input: z.object({ applicationId: z.string().min(1).max(64) }).strict(),

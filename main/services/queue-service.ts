@@ -14,11 +14,12 @@ export class QueueService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async list(search?: string): Promise<{ items: QueueItem[]; stageNames: string[] }> {
+  async list(search?: string): Promise<{ items: QueueItem[]; stageNames: string[]; canSign: boolean }> {
     const user = this.session.requireUser();
     const workflows = await readWorkflows(this.db);
     const stages = [...new Set([...workflows.values()].flatMap((w) => stagesForRole(w, user.role)))];
-    if (stages.length === 0) return { items: [], stageNames: [] };
+    const canSign = [...workflows.values()].some((w) => w.stages.some((st) => st.role === user.role && st.actions.some((a) => a.requires.includes('signed_document'))));
+    if (stages.length === 0) return { items: [], stageNames: [], canSign };
     let query = this.db
       .selectFrom('applications')
       .select(['id', 'registration_number', 'applicant_name', 'nik', 'permit_type_id', 'stage', 'submitted_at', 'complete_at'])
@@ -55,6 +56,6 @@ export class QueueService {
       };
     });
     items.sort((a, b) => (a.workingDaysLeft ?? 99) - (b.workingDaysLeft ?? 99) || a.submittedAt.localeCompare(b.submittedAt));
-    return { items, stageNames: stages };
+    return { items, stageNames: stages, canSign };
   }
 }

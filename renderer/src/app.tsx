@@ -7,8 +7,9 @@ import { TopBar } from './components/top-bar';
 import { SignInScreen } from './screens/sign-in-screen';
 import { QueueScreen } from './screens/queue-screen';
 import { ApplicationScreen } from './screens/application-screen';
+import { VerifyScreen } from './screens/verify-screen';
 
-type View = { kind: 'queue'; notice: string | null } | { kind: 'application'; id: string };
+type View = { kind: 'queue'; notice: string | null } | { kind: 'application'; id: string } | { kind: 'verify' };
 
 const STATUS_POLL_MS = 5000;
 
@@ -57,9 +58,11 @@ export function App() {
 
   return (
     <div className="app-shell">
-      <TopBar user={user} status={status} syncing={syncing} onSync={syncNow} onSignOut={signOut} />
+      <TopBar user={user} status={status} syncing={syncing} onSync={syncNow} onSignOut={signOut} onVerify={() => setView({ kind: 'verify' })} />
       <main className="app-main" aria-label={t('app.name')}>
-        {view.kind === 'queue' ? (
+        {view.kind === 'verify' ? (
+          <VerifyScreen onBack={() => setView({ kind: 'queue', notice: null })} />
+        ) : view.kind === 'queue' ? (
           <QueueScreen notice={view.notice} syncedAt={status?.lastSyncAt ?? null} onOpen={(id) => setView({ kind: 'application', id })} />
         ) : (
           <ApplicationScreen

@@ -22,6 +22,7 @@ export interface WebDesk {
   origin: string;
   serverUrl: string;
   serverDb: string;
+  dataDir: string;
   browser: Browser;
   newPage(): Promise<Page>;
   stop(): Promise<void>;
@@ -58,6 +59,7 @@ export async function startWebDesk(): Promise<WebDesk> {
     origin: new URL(url).origin,
     serverUrl,
     serverDb: join(temp.dir, 'embedded-server.sqlite'),
+    dataDir: temp.dir,
     browser,
     async newPage() {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });

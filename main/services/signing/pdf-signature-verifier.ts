@@ -2,6 +2,7 @@ import { X509Certificate, createHash, verify as rsaVerify } from 'node:crypto';
 import forge from 'node-forge';
 import { AppFailure } from '../../../shared/result';
 import { chainsToTrustedRoot } from './certificate-checks';
+import { subjectCommonName } from './pkcs12-identity';
 
 type Asn1 = forge.asn1.Asn1;
 const { asn1 } = forge;
@@ -81,7 +82,7 @@ export function verifyPdfSignature(pdf: Buffer, trustedRootsPem: string[], now: 
     sha256,
     signed: true,
     intact,
-    signerName: signer ? (/CN=([^\n]+)/.exec(signer.subject)?.[1] ?? signer.subject) : null,
+    signerName: signer ? (subjectCommonName(signer) ?? signer.subject) : null,
     signedAt,
     certificateValidFrom: signer ? new Date(signer.validFrom).toISOString() : null,
     certificateValidTo: signer ? new Date(signer.validTo).toISOString() : null,

@@ -16,7 +16,7 @@ import { provisionalEventId, type SyncService } from '../sync-service';
 import { writeFileAtomic } from './atomic-write';
 import { buildCadesSignature } from './cades-signature';
 import { checkSigningCertificate } from './certificate-checks';
-import { loadSigningIdentity, type SigningIdentity } from './pkcs12-identity';
+import { loadSigningIdentity, subjectCommonName, type SigningIdentity } from './pkcs12-identity';
 import { signPreparedPdf } from './pdf-signer';
 
 const CERTIFICATE_PATH_KEY = 'certificate_path';
@@ -144,7 +144,7 @@ export class SigningBatchService {
       permitNumber: application.permitNumber,
       verificationUrl: `${office.verificationBaseUrl}/verifikasi/${application.verificationId}`,
       draft: false,
-      signing: { signedAt, signerName: identity.certificate.subject.match(/CN=([^\n]+)/)?.[1] ?? user.fullName },
+      signing: { signedAt, signerName: subjectCommonName(identity.certificate) ?? user.fullName },
     });
     const signed = await signPreparedPdf(prepared, (digest) => buildCadesSignature({ documentDigest: digest, identity }));
     const sha256 = createHash('sha256').update(signed).digest('hex');

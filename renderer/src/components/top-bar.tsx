@@ -10,9 +10,10 @@ interface TopBarProps {
   syncing: boolean;
   onSync(): void;
   onSignOut(): void;
+  onVerify(): void;
 }
 
-export function TopBar({ user, status, syncing, onSync, onSignOut }: TopBarProps) {
+export function TopBar({ user, status, syncing, onSync, onSignOut, onVerify }: TopBarProps) {
   const { t, i18n } = useTranslation();
   const online = status?.online ?? false;
   return (
@@ -24,6 +25,9 @@ export function TopBar({ user, status, syncing, onSync, onSignOut }: TopBarProps
           <div className="brand-tagline">{t('app.tagline')}</div>
         </div>
       </div>
+      <button type="button" className="button subtle nav-button" onClick={onVerify}>
+        {t('verify.nav')}
+      </button>
       <div className="sync-area" role="status" aria-live="polite">
         <span className={`sync-dot ${online ? 'online' : 'offline'}`} aria-hidden="true" />
         <span className="sync-state">{online ? t('sync.online') : t('sync.offline')}</span>

@@ -5,6 +5,8 @@ import { invoke } from '../desk-api';
 import { formatDate } from '../format';
 import { useErrorText } from '../use-error-text';
 import { DeadlineBadge } from '../components/deadline-badge';
+import { RejectPanel } from '../components/reject-panel';
+import { SigningPanel } from '../components/signing-panel';
 
 interface QueueScreenProps {
   notice: string | null;
@@ -17,8 +19,14 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const [items, setItems] = useState<QueueItem[] | null>(null);
+  const [canSign, setCanSign] = useState(false);
   const [search, setSearch] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // ids, not rows: a selection survives a refresh or a sync
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [panel, setPanel] = useState<'sign' | 'reject' | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const [message, setMessage] = useState<string | null>(notice);
 
   useEffect(() => {
     let live = true;
@@ -27,6 +35,9 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
       if (!live) return;
       if (result.ok) {
         setItems(result.value.items);
+        setCanSign(result.value.canSign);
+        const present = new Set(result.value.items.map((i) => i.id));
+        setSelected((current) => new Set([...current].filter((id) => present.has(id))));
         setError(null);
       } else setError(errorText(result.error));
     }, search ? 150 : 0);
@@ -34,7 +45,25 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
       live = false;
       clearTimeout(timer);
     };
-  }, [search, syncedAt]);
+  }, [search, syncedAt, reloads]);
+
+  const toggle = (id: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const chosen = (items ?? []).filter((i) => selected.has(i.id));
+  const allShownSelected = items !== null && items.length > 0 && items.every((i) => selected.has(i.id));
+  const closePanel = (summary: string | null) => {
+    setPanel(null);
+    if (summary) {
+      setMessage(summary);
+      setSelected(new Set());
+    }
+    setReloads((n) => n + 1);
+  };
 
   return (
     <section className="queue-screen" aria-labelledby="queue-title">
@@ -50,11 +79,23 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
           onChange={(e) => setSearch(e.target.value)}
         />
       </div>
-      {notice && (
+      {message && (
         <p className="alert info" role="status">
-          {notice}
+          {message}
         </p>
       )}
+      {canSign && (
+        <div className="selection-bar">
+          <button type="button" className="button primary" disabled={chosen.length === 0 || panel !== null} onClick={() => setPanel('sign')}>
+            {t('signing.sign', { count: chosen.length })}
+          </button>
+          <button type="button" className="button danger-outline" disabled={chosen.length === 0 || panel !== null} onClick={() => setPanel('reject')}>
+            {t('signing.reject', { count: chosen.length })}
+          </button>
+        </div>
+      )}
+      {panel === 'sign' && <SigningPanel items={chosen} onReview={onOpen} onClose={closePanel} />}
+      {panel === 'reject' && <RejectPanel items={chosen} onClose={closePanel} />}
       {error && (
         <p className="alert error" role="alert">
           {error}
@@ -65,6 +106,16 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
         <table className="queue-table">
           <thead>
             <tr>
+              {canSign && (
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    aria-label={t('signing.selectAll')}
+                    checked={allShownSelected}
+                    onChange={() => setSelected(allShownSelected ? new Set() : new Set(items.map((i) => i.id)))}
+                  />
+                </th>
+              )}
               <th scope="col">{t('queue.columns.number')}</th>
               <th scope="col">{t('queue.columns.applicant')}</th>
               <th scope="col">{t('queue.columns.permit')}</th>
@@ -75,9 +126,21 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
           </thead>
           <tbody>
             {items.map((item) => (
-              <tr key={item.id} onClick={() => onOpen(item.id)} className={item.pending ? 'pending' : undefined}>
+              <tr key={item.id} onClick={() => (canSign ? toggle(item.id) : onOpen(item.id))} className={`${item.pending ? 'pending' : ''} ${selected.has(item.id) ? 'selected' : ''}`}>
+                {canSign && (
+                  <td onClick={(e) => e.stopPropagation()}>
+                    <input type="checkbox" aria-label={t('signing.select', { number: item.registrationNumber })} checked={selected.has(item.id)} onChange={() => toggle(item.id)} />
+                  </td>
+                )}
                 <td>
-                  <button type="button" className="link" onClick={() => onOpen(item.id)}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      onOpen(item.id);
+                    }}
+                  >
                     {item.registrationNumber}
                   </button>
                 </td>
