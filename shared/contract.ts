@@ -101,6 +101,7 @@ export const verificationReportSchema = z.object({
   certificateValidFrom: z.string().nullable(),
   certificateValidTo: z.string().nullable(),
   certificateTrusted: z.boolean().nullable(),
+  timeStampedAt: z.string().nullable(),
   registry: z.enum(['valid', 'revoked', 'unknown', 'not_issued', 'unreachable']),
   permitNumber: z.string().nullable(),
   holderName: z.string().nullable(),

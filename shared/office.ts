@@ -15,6 +15,8 @@ export const officeSchema = z.object({
   verificationBaseUrl: z.string().url(),
   /** PEM roots (in practice BSrE's) a signing certificate must chain to */
   trustedRootsPem: z.array(z.string()).default([]),
+  /** an RFC 3161 time-stamping authority: when set, permits are signed PAdES B-T */
+  timeStampUrl: z.string().url().nullable().default(null),
 });
 
 export type Office = z.infer<typeof officeSchema>;

@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'PERMIT_NUMBER_MISSING',
   'SIGNING_IN_PROGRESS',
   'PDF_UNREADABLE',
+  'TSA_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -20,6 +20,7 @@ import { verifyPassword } from './password-hash';
 import { pullChanges } from './pull-changes';
 import { reserveDraftNumber } from './reserve-draft-number';
 import { renderVerificationPage } from './verification-page';
+import { TimeStampRequestError, answerTimeStampRequest, loadTsaIdentity } from './time-stamp-authority';
 
 export interface ServerAppOptions {
   db: Kysely<ServerDatabase>;
@@ -53,6 +54,20 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
   }
 
   app.get(`${API_PREFIX}/health`, async () => ({ ok: true }));
+
+  // RFC 3161 over HTTP: DER in, DER out. Public, as time-stamping authorities are.
+  app.addContentTypeParser('application/timestamp-query', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.post(`${API_PREFIX}/tsa`, async (request, reply) => {
+    if (!Buffer.isBuffer(request.body)) return reply.code(415).send({ error: 'unsupported', message: 'send application/timestamp-query' });
+    try {
+      const answer = answerTimeStampRequest(await loadTsaIdentity(db), request.body);
+      return reply.header('content-type', 'application/timestamp-reply').send(answer);
+    } catch (error) {
+      if (error instanceof TimeStampRequestError) return reply.code(400).send({ error: 'invalid_request', message: error.message });
+      throw error;
+    }
+  });
+  app.get(`${API_PREFIX}/tsa/root.pem`, async (_request, reply) => reply.header('content-type', 'application/x-pem-file').send((await loadTsaIdentity(db)).rootPem));
 
   app.post(`${API_PREFIX}/auth/login`, async (request, reply) => {
     const parsed = loginRequestSchema.safeParse(request.body);

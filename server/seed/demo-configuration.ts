@@ -209,7 +209,7 @@ const HOLIDAYS: Array<[string, string]> = [
   ['2027-08-17', 'Hari Kemerdekaan'], ['2027-12-24', 'Cuti bersama Natal (perkiraan)'], ['2027-12-25', 'Natal'],
 ];
 
-export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = []): Office {
+export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null): Office {
   return {
     id: 'dpmptsp-kota-metro',
     name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
@@ -221,6 +221,7 @@ export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[
     holidays: HOLIDAYS.map(([date, name]) => ({ date, name })),
     verificationBaseUrl,
     trustedRootsPem,
+    timeStampUrl,
   };
 }
 

@@ -17,6 +17,8 @@ export interface SeedOptions {
   seed?: number;
   /** the office's trusted signing roots */
   trustedRootsPem?: string[];
+  /** sign PAdES B-T with this TSA; `'self'` means this server's own /api/v1/tsa */
+  timeStampUrl?: string | null;
   /** put every file at this stage (tests of one desk) instead of the realistic mix */
   allAtStage?: 'pemeriksaan' | 'verifikasi_draf' | 'penandatanganan';
 }
@@ -44,7 +46,8 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
   const count = options.applications ?? 64;
   const now = options.now ?? new Date();
   const random = seededRandom(options.seed ?? 20261123);
-  const office = demoOffice(options.verificationBaseUrl ?? 'http://127.0.0.1:8787', options.trustedRootsPem ?? []);
+  const base = options.verificationBaseUrl ?? 'http://127.0.0.1:8787';
+  const office = demoOffice(base, options.trustedRootsPem ?? [], options.timeStampUrl === 'self' ? `${base}/api/v1/tsa` : (options.timeStampUrl ?? null));
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = DEMO_USERS.map((u) => ({ id: randomUUID(), username: u.username, full_name: u.fullName, nip: u.nip, role: u.role, password_hash: passwordHash, active: 1 }));
   const byRole = (role: string) => users.find((u) => u.role === role)!;

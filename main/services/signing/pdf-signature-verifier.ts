@@ -17,6 +17,29 @@ export interface SignatureFacts {
   certificateValidFrom: string | null;
   certificateValidTo: string | null;
   certificateTrusted: boolean | null;
+  /** genTime of an RFC 3161 token over this signature (PAdES B-T), when it carries one that matches */
+  timeStampedAt: string | null;
+}
+
+const TIME_STAMP_TOKEN_OID = '1.2.840.113549.1.9.16.2.14';
+
+function timeStampOf(signerInfo: Asn1[], signature: Buffer): string | null {
+  const unsigned = signerInfo.find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === 1);
+  const attr = (unsigned?.value as Asn1[] | undefined)?.find((a) => asn1.derToOid((a.value as Asn1[])[0]!.value as string) === TIME_STAMP_TOKEN_OID);
+  if (!attr) return null;
+  try {
+    const token = ((attr.value as Asn1[])[1]!.value as Asn1[])[0]!;
+    const encap = (((token.value as Asn1[])[1]!.value as Asn1[])[0]!.value as Asn1[])[2]!;
+    const tstInfoDer = ((encap.value as Asn1[])[1]!.value as Asn1[])[0]!.value as string;
+    const tstInfo = asn1.fromDer(forge.util.createBuffer(tstInfoDer)).value as Asn1[];
+    const imprint = Buffer.from((tstInfo[2]!.value as Asn1[])[1]!.value as string, 'binary');
+    if (!imprint.equals(createHash('sha256').update(signature).digest())) return null;
+    const time = tstInfo[4]!.value as string;
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(time);
+    return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}Z`).toISOString() : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseDate(pdfDate: string | undefined): string | null {
@@ -36,7 +59,7 @@ export function verifyPdfSignature(pdf: Buffer, trustedRootsPem: string[], now: 
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   const text = pdf.toString('latin1');
   const ranges = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)];
-  const unsigned: SignatureFacts = { sha256, signed: false, intact: false, signerName: null, signedAt: null, certificateValidFrom: null, certificateValidTo: null, certificateTrusted: null };
+  const unsigned: SignatureFacts = { sha256, signed: false, intact: false, signerName: null, signedAt: null, certificateValidFrom: null, certificateValidTo: null, certificateTrusted: null, timeStampedAt: null };
   if (ranges.length === 0) return unsigned;
   const last = ranges[ranges.length - 1]!;
   const [a, b, c, d] = last.slice(1, 5).map(Number) as [number, number, number, number];
@@ -86,6 +109,7 @@ export function verifyPdfSignature(pdf: Buffer, trustedRootsPem: string[], now: 
     signedAt,
     certificateValidFrom: signer ? new Date(signer.validFrom).toISOString() : null,
     certificateValidTo: signer ? new Date(signer.validTo).toISOString() : null,
+    timeStampedAt: timeStampOf(signerInfo, signature),
     certificateTrusted: signer
       ? chainsToTrustedRoot(signer, certs.filter((x) => x !== signer), trustedRootsPem.map((pem) => new X509Certificate(pem)), signedAt ? new Date(signedAt) : now)
       : null,

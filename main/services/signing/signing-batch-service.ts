@@ -18,6 +18,7 @@ import { buildCadesSignature } from './cades-signature';
 import { checkSigningCertificate } from './certificate-checks';
 import { loadSigningIdentity, subjectCommonName, type SigningIdentity } from './pkcs12-identity';
 import { signPreparedPdf } from './pdf-signer';
+import { requestTimeStamp } from './time-stamp-client';
 
 const CERTIFICATE_PATH_KEY = 'certificate_path';
 
@@ -146,7 +147,9 @@ export class SigningBatchService {
       draft: false,
       signing: { signedAt, signerName: subjectCommonName(identity.certificate) ?? user.fullName },
     });
-    const signed = await signPreparedPdf(prepared, (digest) => buildCadesSignature({ documentDigest: digest, identity }));
+    const timeStampUrl = office.timeStampUrl;
+    const timeStamp = timeStampUrl ? (signatureValue: Buffer) => requestTimeStamp(timeStampUrl, signatureValue) : undefined;
+    const signed = await signPreparedPdf(prepared, (digest) => buildCadesSignature({ documentDigest: digest, identity, timeStamp }));
     const sha256 = createHash('sha256').update(signed).digest('hex');
     const filePath = join(this.signedDir, `${application.registrationNumber}.pdf`);
     await writeFileAtomic(filePath, signed);

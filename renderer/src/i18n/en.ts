@@ -145,6 +145,7 @@ export const en: Messages = {
     unsigned: 'Carries no electronic signature',
     signer: 'Signer',
     signedAt: 'Signed at',
+    timeStamp: 'Time-stamp (TSA)',
     certificate: 'Certificate validity',
     trusted: 'Certificate issuer',
     trustedYes: 'Trusted by this office',
@@ -185,6 +186,7 @@ export const en: Messages = {
     PERMIT_NUMBER_MISSING: 'The permit number has not arrived from the server yet. Sync, then try again.',
     SIGNING_IN_PROGRESS: 'Another signing batch is running.',
     PDF_UNREADABLE: 'This file is not a readable PDF, or it carries no electronic signature.',
+    TSA_UNAVAILABLE: 'The time-stamping authority cannot be reached or refused the request; this permit was not signed.',
     INTERNAL: 'An unexpected error occurred. Your work is not lost; try again.',
   },
 };

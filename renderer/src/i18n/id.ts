@@ -28,6 +28,7 @@ const errors: Record<ErrorCode, string> = {
   PERMIT_NUMBER_MISSING: 'Nomor izin belum diterima dari server. Sinkronkan, lalu coba lagi.',
   SIGNING_IN_PROGRESS: 'Penandatanganan lain sedang berjalan.',
   PDF_UNREADABLE: 'Berkas ini bukan PDF yang dapat dibaca, atau tidak memuat tanda tangan elektronik.',
+  TSA_UNAVAILABLE: 'Layanan penanda waktu (TSA) tidak dapat dihubungi atau menolak permintaan; izin ini belum ditandatangani.',
   INTERNAL: 'Terjadi kesalahan yang tidak terduga. Pekerjaan Anda tidak hilang; coba lagi.',
 };
 
@@ -189,6 +190,7 @@ export const id = {
     unsigned: 'Tidak memuat tanda tangan elektronik',
     signer: 'Penanda tangan',
     signedAt: 'Waktu tanda tangan',
+    timeStamp: 'Penanda waktu (TSA)',
     certificate: 'Masa berlaku sertifikat',
     trusted: 'Penerbit sertifikat',
     trustedYes: 'Dipercaya kantor ini',

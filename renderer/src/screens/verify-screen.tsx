@@ -102,6 +102,12 @@ export function VerifyScreen({ onBack }: { onBack(): void }) {
                 <dd>{formatDateTime(report.signedAt, i18n.language)}</dd>
               </>
             )}
+            {report.timeStampedAt && (
+              <>
+                <dt>{t('verify.timeStamp')}</dt>
+                <dd>{formatDateTime(report.timeStampedAt, i18n.language)}</dd>
+              </>
+            )}
             {report.certificateValidFrom && report.certificateValidTo && (
               <>
                 <dt>{t('verify.certificate')}</dt>
