@@ -31,6 +31,15 @@ describe('the Kepala Dinas signs in batches', () => {
     expect(await dialog.getByLabel('Berkas sertifikat (.p12/.pfx)').inputValue()).toMatch(/demo-kepala-dinas\.p12$/);
     await shot(page, '08-kadis-batch-selected');
 
+    // Step through the drafts before signing: review the first, move on, come back to the list.
+    await dialog.getByRole('button', { name: 'Tinjau draf' }).first().click();
+    await dialog.getByText('Draf 1 dari 5').waitFor();
+    await dialog.locator('[data-testid="pdf-canvas"][data-rendered="true"]').waitFor();
+    await shot(page, '08b-kadis-review-draft');
+    await dialog.getByRole('button', { name: 'Berikutnya ›' }).click();
+    await dialog.getByText('Draf 2 dari 5').waitFor();
+    await dialog.getByRole('button', { name: '← Kembali ke daftar' }).click();
+
     // A wrong passphrase is refused in Indonesian and signs nothing.
     await dialog.getByLabel('Kata sandi sertifikat').fill('salah');
     await dialog.getByRole('button', { name: 'Mulai tanda tangan (5)' }).click();

@@ -3,17 +3,17 @@ import { useTranslation } from 'react-i18next';
 import type { QueueItem, SigningBatch } from '../../../shared/contract';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
+import { PdfViewer } from './pdf-viewer';
 
 interface SigningPanelProps {
   items: QueueItem[];
-  onReview(applicationId: string): void;
   onClose(summary: string | null): void;
 }
 
 const POLL_MS = 150;
 
 /** One passphrase for the whole batch; progress and a result per permit; cancel at any time. */
-export function SigningPanel({ items, onReview, onClose }: SigningPanelProps) {
+export function SigningPanel({ items, onClose }: SigningPanelProps) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [selected, setSelected] = useState(items);
@@ -22,6 +22,7 @@ export function SigningPanel({ items, onReview, onClose }: SigningPanelProps) {
   const [error, setError] = useState<string | null>(null);
   const [batch, setBatch] = useState<SigningBatch | null>(null);
   const [busy, setBusy] = useState(false);
+  const [reviewing, setReviewing] = useState<number | null>(null);
 
   useEffect(() => {
     void invoke('signing.settings', {}).then((r) => {
@@ -50,23 +51,60 @@ export function SigningPanel({ items, onReview, onClose }: SigningPanelProps) {
     else if (!result.ok) setError(errorText(result.error));
   };
 
+  const reviewed = reviewing !== null ? selected[reviewing] : undefined;
   const count = (status: string) => batch?.items.filter((i) => i.status === status).length ?? 0;
   const done = batch ? batch.items.filter((i) => i.status !== 'waiting' && i.status !== 'signing').length : 0;
 
   return (
     <section className="panel signing-panel" role="dialog" aria-modal="false" aria-labelledby="signing-title">
       <h2 id="signing-title">{t('signing.title')}</h2>
-      {!batch ? (
+      {reviewing !== null && reviewed ? (
+        <div className="signing-review">
+          <div className="button-row review-bar">
+            <button type="button" className="button" onClick={() => setReviewing(null)}>
+              {t('signing.backToList')}
+            </button>
+            <button type="button" className="button subtle" disabled={reviewing === 0} onClick={() => setReviewing(reviewing - 1)}>
+              {t('signing.previous')}
+            </button>
+            <span className="muted">
+              {t('signing.reviewPosition', { position: reviewing + 1, total: selected.length })} · <strong>{reviewed.registrationNumber}</strong> · {reviewed.applicantName}
+            </span>
+            <button type="button" className="button subtle" disabled={reviewing >= selected.length - 1} onClick={() => setReviewing(reviewing + 1)}>
+              {t('signing.next')}
+            </button>
+            <button
+              type="button"
+              className="button danger-outline"
+              onClick={() => {
+                const remaining = selected.filter((_, i) => i !== reviewing);
+                setSelected(remaining);
+                setReviewing(remaining.length === 0 ? null : Math.min(reviewing, remaining.length - 1));
+              }}
+            >
+              {t('signing.skip')}
+            </button>
+          </div>
+          <PdfViewer
+            title={t('application.draft')}
+            loadKey={reviewed.id}
+            load={async () => {
+              const result = await invoke('draft.get', { applicationId: reviewed.id });
+              return result.ok ? { ok: true, value: result.value } : { ok: false, message: errorText(result.error) };
+            }}
+          />
+        </div>
+      ) : !batch ? (
         <form onSubmit={start} className="signing-form">
           <p className="muted">{t('signing.intro')}</p>
           <ul className="signing-list">
-            {selected.map((item) => (
+            {selected.map((item, index) => (
               <li key={item.id}>
                 <span>
                   <strong>{item.registrationNumber}</strong> · {item.applicantName} · {item.permitTypeName}
                 </span>
                 <span className="button-row">
-                  <button type="button" className="button subtle" onClick={() => onReview(item.id)}>
+                  <button type="button" className="button subtle" onClick={() => setReviewing(index)}>
                     {t('signing.review')}
                   </button>
                   <button type="button" className="button subtle" onClick={() => setSelected((s) => s.filter((x) => x.id !== item.id))}>

@@ -94,7 +94,7 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
           </button>
         </div>
       )}
-      {panel === 'sign' && <SigningPanel items={chosen} onReview={onOpen} onClose={closePanel} />}
+      {panel === 'sign' && <SigningPanel items={chosen} onClose={closePanel} />}
       {panel === 'reject' && <RejectPanel items={chosen} onClose={closePanel} />}
       {error && (
         <p className="alert error" role="alert">
