@@ -21,6 +21,8 @@ export interface CachedApplicationTable {
   nik: string;
   submitted_at: string;
   complete_at: string | null;
+  /** YYYY-MM-DD in the office's zone: the last working day the file is on time; null when no deadline runs */
+  deadline_date: string | null;
   /** the Application as the server last sent it (JSON) */
   data: string;
   change_seq: number;

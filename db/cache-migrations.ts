@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as initial from './migrations/2026-11-23-001-initial';
 import * as signedPermits from './migrations/2026-11-23-002-signed-permits';
+import * as queueAtScale from './migrations/2026-11-23-003-queue-at-scale';
 
 /** Every migration of the local cache, in order. Names sort in the order they run. */
 export const CACHE_MIGRATIONS: Record<string, Migration> = {
   '2026-11-23-001-initial': initial,
   '2026-11-23-002-signed-permits': signedPermits,
+  '2026-11-23-003-queue-at-scale': queueAtScale,
 };

@@ -34,6 +34,14 @@ export const syncStatusSchema = z.object({
   ),
 });
 
+export const DEADLINE_STATES = ['overdue', 'today', 'soon', 'on_time'] as const;
+
+export const queueCountsSchema = z.object({
+  all: z.number().int(),
+  deadline: z.record(z.enum(DEADLINE_STATES), z.number().int()),
+  permitTypes: z.array(z.object({ id: z.string(), name: z.string(), count: z.number().int() })),
+});
+
 export const queueItemSchema = z.object({
   id: z.string(),
   registrationNumber: z.string(),
@@ -120,12 +128,26 @@ export const contract = {
   'sync.now': { input: empty, output: syncStatusSchema },
   'sync.status': { input: empty, output: syncStatusSchema },
   'queue.list': {
-    input: z.object({ search: z.string().max(100).optional() }).strict(),
+    input: z
+      .object({
+        search: z.string().max(100).optional(),
+        permitTypeId: z.string().max(64).optional(),
+        deadline: z.enum(DEADLINE_STATES).optional(),
+        sort: z.enum(['deadline', 'submitted', 'name']).optional(),
+        offset: z.number().int().min(0).max(10_000_000).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+      })
+      .strict(),
     output: z.object({
       items: z.array(queueItemSchema),
+      /** rows matching the filters, of which `items` is the page at `offset` */
+      total: z.number().int().nonnegative(),
+      offset: z.number().int().nonnegative(),
       stageNames: z.array(z.string()),
       /** the role signs permits at one of these stages (the Kepala Dinas's batch desk) */
       canSign: z.boolean(),
+      /** per-filter counts over the role's files and the search; only with the first page */
+      counts: queueCountsSchema.nullable(),
     }),
   },
   'application.get': {
@@ -176,6 +198,9 @@ export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>
 
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 export type QueueItem = z.infer<typeof queueItemSchema>;
+export type QueueCounts = z.infer<typeof queueCountsSchema>;
+export type DeadlineState = (typeof DEADLINE_STATES)[number];
+export type QueueQuery = MethodParsedInput<'queue.list'>;
 export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;
 export type DecisionResult = z.infer<typeof decisionResultSchema>;
 export type FileContent = z.infer<typeof fileContentSchema>;

@@ -51,7 +51,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   async function syncAndPrefetch() {
     const status = await sync.syncNow();
     if (status.online && session.current()) {
-      const { items } = await queue.list();
+      const { items } = await queue.list({ limit: 200 });
       await applications.prefetch(items.map((i) => i.id)).catch(() => 0);
     }
     return sync.status();
@@ -70,7 +70,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     'session.current': async () => ({ user: session.current(), serverUrl: options.serverUrl }),
     'sync.now': () => syncAndPrefetch(),
     'sync.status': () => sync.status(),
-    'queue.list': ({ search }) => queue.list(search),
+    'queue.list': (query) => queue.list(query),
     'application.get': ({ applicationId }) => applications.get(applicationId),
     'application.document': ({ documentId }) => applications.document(documentId),
     'review.decide': (input) => review.decide(input),

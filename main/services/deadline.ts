@@ -7,3 +7,8 @@ export function deadlineOf(completeAt: string | null, slaWorkingDays: number, of
   const deadline = deadlineAfterWorkingDays(calendarDateIn(new Date(completeAt), office.timeZone), slaWorkingDays, holidays);
   return { deadline, workingDaysLeft: workingDaysLeft(calendarDateIn(now, office.timeZone), deadline, holidays) };
 }
+
+/** The last on-time day for a file completed at `completeAt`, in the office's calendar. */
+export function deadlineDate(completeAt: string, slaWorkingDays: number, office: Office, holidays: ReadonlySet<string>): string {
+  return deadlineAfterWorkingDays(calendarDateIn(new Date(completeAt), office.timeZone), slaWorkingDays, holidays);
+}

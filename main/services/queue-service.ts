@@ -1,12 +1,33 @@
-import type { Kysely } from 'kysely';
-import type { QueueItem } from '../../shared/contract';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { DeadlineState, QueueCounts, QueueItem, QueueQuery } from '../../shared/contract';
+import { calendarDateIn, isWorkingDay, workingDaysLeft } from '../../shared/working-days';
 import { stagesForRole } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
 import { holidaySet, readOffice, readPermitTypes, readWorkflows } from './cache-reads';
-import { deadlineOf } from './deadline';
 import type { SessionService } from './session-service';
 
-/** The signed-in official's queue: the files at the stages their role acts on, most urgent first. */
+const PAGE = 100;
+
+/** A search box's words as an FTS5 query: every word must match the start of a token. */
+export function ftsQuery(search: string): string | null {
+  const words = search.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length ? words.map((w) => `"${w}"*`).join(' AND ') : null;
+}
+
+function nextWorkingDay(date: string, holidays: ReadonlySet<string>): string {
+  const day = new Date(`${date}T00:00:00Z`);
+  do day.setUTCDate(day.getUTCDate() + 1);
+  while (!isWorkingDay(day.toISOString().slice(0, 10), holidays));
+  return day.toISOString().slice(0, 10);
+}
+
+type Base = SelectQueryBuilder<CacheDatabase, 'applications', object>;
+
+/**
+ * The signed-in official's queue: the files at the stages their role acts on, filtered,
+ * searched (FTS5), sorted and paged in SQLite, so 100,000 cached files stay instant. Deadlines
+ * are stored per file; "overdue", "today" and "soon" are ranges over that column.
+ */
 export class QueueService {
   constructor(
     private readonly db: Kysely<CacheDatabase>,
@@ -14,48 +35,79 @@ export class QueueService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async list(search?: string): Promise<{ items: QueueItem[]; stageNames: string[]; canSign: boolean }> {
+  async list(query: QueueQuery = {}) {
     const user = this.session.requireUser();
     const workflows = await readWorkflows(this.db);
     const stages = [...new Set([...workflows.values()].flatMap((w) => stagesForRole(w, user.role)))];
     const canSign = [...workflows.values()].some((w) => w.stages.some((st) => st.role === user.role && st.actions.some((a) => a.requires.includes('signed_document'))));
-    if (stages.length === 0) return { items: [], stageNames: [], canSign };
-    let query = this.db
-      .selectFrom('applications')
-      .select(['id', 'registration_number', 'applicant_name', 'nik', 'permit_type_id', 'stage', 'submitted_at', 'complete_at'])
-      .where('stage', 'in', stages);
-    const term = search?.trim();
-    if (term) {
-      const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) =>
-        eb.or([eb('applicant_name', 'like', eb.val(like)), eb('nik', 'like', eb.val(like)), eb('registration_number', 'like', eb.val(like))]),
-      );
-    }
-    const rows = await query.orderBy('submitted_at').execute();
-    const pendingIds = new Set(
-      (await this.db.selectFrom('outbox').select('application_id').where('status', '=', 'pending').execute()).map((r) => r.application_id),
-    );
-    const permitTypes = await readPermitTypes(this.db);
+    const offset = query.offset ?? 0;
+    if (stages.length === 0) return { items: [], total: 0, offset, stageNames: [], canSign, counts: null };
+
     const office = await readOffice(this.db);
     const holidays = holidaySet(office);
-    const now = this.now();
-    const items = rows.map((row): QueueItem => {
-      const permitType = permitTypes.get(row.permit_type_id);
-      const { deadline, workingDaysLeft } = deadlineOf(row.complete_at, permitType?.slaWorkingDays ?? 3, office, holidays, now);
-      return {
+    const today = calendarDateIn(this.now(), office?.timeZone ?? 'Asia/Jakarta');
+    const soon = nextWorkingDay(today, holidays);
+    const fts = query.search ? ftsQuery(query.search) : null;
+
+    const scoped = (): Base => {
+      let q = this.db.selectFrom('applications').where('stage', 'in', stages) as Base;
+      if (fts) q = q.where(sql<boolean>`rowid IN (SELECT rowid FROM applications_fts WHERE applications_fts MATCH ${fts})`);
+      return q;
+    };
+    const byDeadline = (q: Base, state: DeadlineState): Base => {
+      if (state === 'overdue') return q.where('deadline_date', '<', today);
+      if (state === 'today') return q.where('deadline_date', '=', today);
+      if (state === 'soon') return q.where('deadline_date', '=', soon);
+      return q.where((eb) => eb.or([eb('deadline_date', '>', soon), eb('deadline_date', 'is', null)]));
+    };
+
+    let filtered = scoped();
+    if (query.permitTypeId) filtered = filtered.where('permit_type_id', '=', query.permitTypeId);
+    if (query.deadline) filtered = byDeadline(filtered, query.deadline);
+
+    let page = filtered.select(['id', 'registration_number', 'applicant_name', 'nik', 'permit_type_id', 'stage', 'submitted_at', 'deadline_date']);
+    const sort = query.sort ?? 'deadline';
+    if (sort === 'deadline') page = page.orderBy(sql`deadline_date IS NULL`).orderBy('deadline_date').orderBy('submitted_at').orderBy('id');
+    else if (sort === 'submitted') page = page.orderBy('submitted_at').orderBy('id');
+    else page = page.orderBy('applicant_name').orderBy('id');
+    const rows = await page.limit(query.limit ?? PAGE).offset(offset).execute();
+    const total = Number((await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+    const permitTypes = await readPermitTypes(this.db);
+    const ids = rows.map((r) => r.id);
+    const pendingIds = new Set(
+      ids.length ? (await this.db.selectFrom('outbox').select('application_id').where('status', '=', 'pending').where('application_id', 'in', ids).execute()).map((r) => r.application_id) : [],
+    );
+    const items = rows.map(
+      (row): QueueItem => ({
         id: row.id,
         registrationNumber: row.registration_number,
         applicantName: row.applicant_name,
         nik: row.nik,
-        permitTypeName: permitType?.name ?? row.permit_type_id,
+        permitTypeName: permitTypes.get(row.permit_type_id)?.name ?? row.permit_type_id,
         stage: row.stage,
         submittedAt: row.submitted_at,
-        deadline,
-        workingDaysLeft,
+        deadline: row.deadline_date,
+        workingDaysLeft: row.deadline_date ? workingDaysLeft(today, row.deadline_date, holidays) : null,
         pending: pendingIds.has(row.id),
+      }),
+    );
+
+    let counts: QueueCounts | null = null;
+    if (offset === 0) {
+      const count = async (q: Base) => Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const byType = await scoped().select(['permit_type_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('permit_type_id').execute();
+      counts = {
+        all: await count(scoped()),
+        deadline: {
+          overdue: await count(byDeadline(scoped(), 'overdue')),
+          today: await count(byDeadline(scoped(), 'today')),
+          soon: await count(byDeadline(scoped(), 'soon')),
+          on_time: await count(byDeadline(scoped(), 'on_time')),
+        },
+        permitTypes: byType.map((r) => ({ id: r.permit_type_id, name: permitTypes.get(r.permit_type_id)?.name ?? r.permit_type_id, count: Number(r.n) })),
       };
-    });
-    items.sort((a, b) => (a.workingDaysLeft ?? 99) - (b.workingDaysLeft ?? 99) || a.submittedAt.localeCompare(b.submittedAt));
-    return { items, stageNames: stages, canSign };
+    }
+    return { items, total, offset, stageNames: stages, canSign, counts };
   }
 }

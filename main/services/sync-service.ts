@@ -5,7 +5,8 @@ import type { CommandResult, PullResponse, TransitionCommand } from '../../share
 import { outboxCommandSchema, type IssueOutboxCommand } from './outbox-command';
 import type { SyncStatus } from '../../shared/contract';
 import type { CacheDatabase } from '../../db/cache-database';
-import { readMeta, writeMeta, type CacheDbOrTrx } from './cache-reads';
+import { holidaySet, readMeta, writeMeta, type CacheDbOrTrx } from './cache-reads';
+import { deadlineDate } from './deadline';
 import type { ServerClient } from './server-client';
 
 const MAX_BACKOFF_MS = 60_000;
@@ -201,6 +202,7 @@ async function revertToServerStage(trx: CacheDbOrTrx, applicationId: string) {
 
 export async function applyPulledPage(trx: CacheDbOrTrx, page: PullResponse): Promise<void> {
   await writeMeta(trx, 'office', JSON.stringify(page.office));
+  const holidays = holidaySet(page.office);
   for (const workflow of page.workflows) {
     const definition = JSON.stringify(workflow);
     await trx.insertInto('workflows').values({ id: workflow.id, definition }).onConflict((oc) => oc.column('id').doUpdateSet({ definition })).execute();
@@ -213,7 +215,9 @@ export async function applyPulledPage(trx: CacheDbOrTrx, page: PullResponse): Pr
     const app = item.application;
     const pending = await trx.selectFrom('outbox').select('id').where('application_id', '=', app.id).where('status', '=', 'pending').executeTakeFirst();
     const existing = await trx.selectFrom('applications').select('stage').where('id', '=', app.id).executeTakeFirst();
+    const permitType = page.permitTypes.find((t) => t.id === app.permitTypeId);
     const values = {
+      deadline_date: app.completeAt && permitType ? deadlineDate(app.completeAt, permitType.slaWorkingDays, page.office, holidays) : null,
       registration_number: app.registrationNumber,
       permit_type_id: app.permitTypeId,
       workflow_id: app.workflowId,

@@ -28,7 +28,8 @@ describe('the Kepala Dinas signs in batches', () => {
     await page.getByRole('button', { name: 'Tandatangani (5)' }).click();
     const dialog = page.getByRole('dialog', { name: 'Tanda tangan elektronik' });
     await dialog.waitFor();
-    expect(await dialog.getByLabel('Berkas sertifikat (.p12/.pfx)').inputValue()).toMatch(/demo-kepala-dinas\.p12$/);
+    // the panel asks main for the remembered certificate path; it arrives just after it opens
+    await expect.poll(() => dialog.getByLabel('Berkas sertifikat (.p12/.pfx)').inputValue()).toMatch(/demo-kepala-dinas\.p12$/);
     await shot(page, '08-kadis-batch-selected');
 
     // Step through the drafts before signing: review the first, move on, come back to the list.

@@ -46,7 +46,7 @@ describe('a server that answers badly', () => {
       const status = await dispatchCall(desk.handlers, 'sync.now', {});
       expect(status).toMatchObject({ ok: true, value: { online: true, lastError: 'SERVER_ERROR', lastSyncAt: null } });
       const queue = await dispatchCall(desk.handlers, 'queue.list', {});
-      expect(queue).toEqual({ ok: true, value: { items: [], stageNames: [], canSign: false } });
+      expect(queue).toEqual({ ok: true, value: { items: [], total: 0, offset: 0, stageNames: [], canSign: false, counts: null } });
     }
     await desk.close();
   });
