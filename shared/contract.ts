@@ -54,6 +54,7 @@ export const queueItemSchema = z.object({
   workingDaysLeft: z.number().int().nullable(),
   /** an action on it waits in the outbox */
   pending: z.boolean(),
+  claimedByName: z.string().nullable(),
 });
 
 export const applicationDetailSchema = z.object({
@@ -68,6 +69,7 @@ export const applicationDetailSchema = z.object({
   deadline: z.string().nullable(),
   workingDaysLeft: z.number().int().nullable(),
   pending: z.boolean(),
+  officeCity: z.string(),
 });
 
 export const decisionResultSchema = z.object({
@@ -157,6 +159,10 @@ export const contract = {
   'application.document': {
     input: z.object({ documentId: z.string().min(1).max(64) }).strict(),
     output: fileContentSchema,
+  },
+  'application.claim': {
+    input: z.object({ applicationId: z.string().min(1).max(64), take: z.boolean() }).strict(),
+    output: z.object({ claimedBy: z.object({ userId: z.string(), name: z.string(), at: z.string() }).nullable() }),
   },
   'review.decide': {
     input: z

@@ -89,6 +89,8 @@ export const applicationSchema = z.object({
   permitNumber: z.string().nullable(),
   verificationId: z.string().nullable(),
   version: z.number().int().nonnegative(),
+  /** an official of the acting role who took the file, so colleagues leave it to them */
+  claimedBy: z.object({ userId: z.string(), name: z.string(), at: z.string() }).nullable().default(null),
 });
 
 export type Requirement = z.infer<typeof requirementSchema>;

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'SIGNING_IN_PROGRESS',
   'PDF_UNREADABLE',
   'TSA_UNAVAILABLE',
+  'CLAIMED_BY_OTHER',
   'INTERNAL',
 ] as const;
 

@@ -75,6 +75,7 @@ export const REJECTION_CODES = [
   'CHECKLIST_INCOMPLETE',
   'REASON_REQUIRED',
   'NOT_FOUND',
+  'CLAIMED_BY_OTHER',
 ] as const;
 
 export const commandResultSchema = z.discriminatedUnion('status', [
@@ -123,3 +124,10 @@ export const issueRequestSchema = z.object({
   pdfBase64: z.string().min(100).max(8 * 1024 * 1024),
 });
 export type IssueRequest = z.infer<typeof issueRequestSchema>;
+
+export const claimRequestSchema = z.object({ applicationId: z.string().min(1) });
+export const claimResponseSchema = z.object({
+  applicationId: z.string(),
+  claimedBy: z.object({ userId: z.string(), name: z.string(), at: z.string() }).nullable(),
+});
+export type ClaimResponse = z.infer<typeof claimResponseSchema>;

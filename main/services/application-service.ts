@@ -9,6 +9,7 @@ import { hasPendingCommand, holidaySet, readApplication, readEvents, readOffice,
 import { deadlineOf } from './deadline';
 import type { ServerClient } from './server-client';
 import type { SessionService } from './session-service';
+import type { SyncService } from './sync-service';
 
 /** One file as the desk shows it, and its uploaded documents, cached for offline work. */
 export class ApplicationService {
@@ -16,6 +17,7 @@ export class ApplicationService {
     private readonly db: Kysely<CacheDatabase>,
     private readonly session: SessionService,
     private readonly client: ServerClient,
+    private readonly sync: SyncService,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -38,14 +40,23 @@ export class ApplicationService {
       application,
       permitType,
       stage,
-      actions: stage.role === user.role && !pending ? stage.actions : [],
+      // a file a colleague has taken is theirs until they release it
+      actions: stage.role === user.role && !pending && (!application.claimedBy || application.claimedBy.userId === user.id) ? stage.actions : [],
       documents: documents.map(documentMetaFromRow),
       events: await readEvents(this.db, application.id),
       references: await readReferences(this.db, application.applicant.nik),
       // a file out of the office's hands (returned, rejected, issued) has no deadline running
       ...deadlineOf(stage.role ? application.completeAt : null, permitType.slaWorkingDays, office, holidaySet(office), this.now()),
       pending,
+      officeCity: office?.city ?? '',
     };
+  }
+
+  async claim(applicationId: string, take: boolean) {
+    this.session.requireUser();
+    const { claimedBy } = await this.client.claim(applicationId, take);
+    await this.sync.pullAll();
+    return { claimedBy };
   }
 
   async document(documentId: string): Promise<FileContent> {

@@ -39,7 +39,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const session = new SessionService(client);
   const sync = new SyncService(db, client, now);
   const queue = new QueueService(db, session, now);
-  const applications = new ApplicationService(db, session, client, now);
+  const applications = new ApplicationService(db, session, client, sync, now);
   const review = new ReviewService(db, session, sync, now);
   const drafts = new DraftPermitService(db, session, client);
   const signing = new SigningBatchService(db, session, sync, options.signedDir ?? join(dirname(options.cacheFile), 'signed-permits'), now);
@@ -73,6 +73,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     'queue.list': (query) => queue.list(query),
     'application.get': ({ applicationId }) => applications.get(applicationId),
     'application.document': ({ documentId }) => applications.document(documentId),
+    'application.claim': ({ applicationId, take }) => applications.claim(applicationId, take),
     'review.decide': (input) => review.decide(input),
     'draft.get': ({ applicationId }) => drafts.get(applicationId),
     'signing.settings': () => signing.settings(),

@@ -65,7 +65,7 @@ export class QueueService {
     if (query.permitTypeId) filtered = filtered.where('permit_type_id', '=', query.permitTypeId);
     if (query.deadline) filtered = byDeadline(filtered, query.deadline);
 
-    let page = filtered.select(['id', 'registration_number', 'applicant_name', 'nik', 'permit_type_id', 'stage', 'submitted_at', 'deadline_date']);
+    let page = filtered.select(['id', 'registration_number', 'applicant_name', 'nik', 'permit_type_id', 'stage', 'submitted_at', 'deadline_date', sql<string | null>`json_extract(data, '$.claimedBy.name')`.as('claimed_by_name')]);
     const sort = query.sort ?? 'deadline';
     if (sort === 'deadline') page = page.orderBy(sql`deadline_date IS NULL`).orderBy('deadline_date').orderBy('submitted_at').orderBy('id');
     else if (sort === 'submitted') page = page.orderBy('submitted_at').orderBy('id');
@@ -90,6 +90,7 @@ export class QueueService {
         deadline: row.deadline_date,
         workingDaysLeft: row.deadline_date ? workingDaysLeft(today, row.deadline_date, holidays) : null,
         pending: pendingIds.has(row.id),
+        claimedByName: row.claimed_by_name,
       }),
     );
 

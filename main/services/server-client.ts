@@ -3,6 +3,8 @@ import { AppFailure } from '../../shared/result';
 import {
   API_PREFIX,
   commandResultSchema,
+  claimResponseSchema,
+  type ClaimResponse,
   verificationResponseSchema,
   type IssueRequest,
   type VerificationResponse,
@@ -63,6 +65,20 @@ export class ServerClient {
     return this.parse(await this.request('GET', `/verify-file/${sha256}`, undefined, false), verificationResponseSchema);
   }
 
+  /** Takes a file ("Ambil") or gives it back; the server decides who has it. */
+  async claim(applicationId: string, take: boolean): Promise<ClaimResponse> {
+    const response = take
+      ? await this.request('POST', '/claims', { applicationId })
+      : await this.request('DELETE', `/claims/${encodeURIComponent(applicationId)}`);
+    if (response.status === 409) {
+      const body = (await response.json().catch(() => ({}))) as { message?: string };
+      throw new AppFailure('CLAIMED_BY_OTHER', body.message ?? 'claimed by another officer');
+    }
+    if (response.status === 403) throw new AppFailure('FORBIDDEN_ROLE', 'your role does not act on this file now');
+    if (response.status === 404) throw new AppFailure('NOT_FOUND', 'application not on the server');
+    return this.parse(response, claimResponseSchema);
+  }
+
   async reserveNumber(applicationId: string): Promise<ReserveNumberResponse> {
     return this.parse(await this.request('POST', '/numbers/reserve', { applicationId }), reserveNumberResponseSchema);
   }
@@ -74,7 +90,7 @@ export class ServerClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<Response> {
+  private async request(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, authenticated = true): Promise<Response> {
     if (authenticated && !this.token) throw new AppFailure('SESSION_EXPIRED', 'no server session: sign in again');
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -9,7 +9,7 @@ import { QueueScreen } from './screens/queue-screen';
 import { ApplicationScreen } from './screens/application-screen';
 import { VerifyScreen } from './screens/verify-screen';
 
-type View = { kind: 'queue'; notice: string | null } | { kind: 'application'; id: string } | { kind: 'verify' };
+type View = { kind: 'queue'; notice: string | null } | { kind: 'application'; id: string; neighbours: string[] } | { kind: 'verify' };
 
 const STATUS_POLL_MS = 5000;
 
@@ -63,10 +63,13 @@ export function App() {
         {view.kind === 'verify' ? (
           <VerifyScreen onBack={() => setView({ kind: 'queue', notice: null })} />
         ) : view.kind === 'queue' ? (
-          <QueueScreen notice={view.notice} syncedAt={status?.lastSyncAt ?? null} onOpen={(id) => setView({ kind: 'application', id })} />
+          <QueueScreen notice={view.notice} syncedAt={status?.lastSyncAt ?? null} onOpen={(id, neighbours) => setView({ kind: 'application', id, neighbours })} />
         ) : (
           <ApplicationScreen
+            key={view.id}
             applicationId={view.id}
+            neighbours={view.neighbours}
+            onNavigate={(id) => setView({ ...view, id })}
             user={user}
             onBack={(notice) => {
               setView({ kind: 'queue', notice });

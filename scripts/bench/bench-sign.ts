@@ -44,6 +44,7 @@ for (let i = 0; i < DOCS; i += 1) {
     permitNumber: `503/${permitType.template.numberCode}/${String(i + 1).padStart(4, '0')}/DPMPTSP/2026`,
     verificationId: `bench${i}`,
     version: 1,
+    claimedBy: null,
   };
   prepared.push(
     await renderPermitPdf({

@@ -68,6 +68,8 @@ async function transition(trx: Transaction<ServerDatabase>, user: UserTable, com
   if (app.stage !== command.expectedStage) {
     throw new Rejection('STAGE_CHANGED', `application is at stage ${app.stage}, not ${command.expectedStage}`);
   }
+  const claim = await trx.selectFrom('claims').select(['user_id', 'user_name']).where('application_id', '=', app.id).executeTakeFirst();
+  if (claim && claim.user_id !== user.id) throw new Rejection('CLAIMED_BY_OTHER', `${claim.user_name} is working on this file`);
 
   if (action.requires.includes('signed_document')) {
     throw new Rejection('TRANSITION_NOT_ALLOWED', `action ${action.id} is taken only by delivering the signed permit`);
@@ -85,6 +87,8 @@ async function transition(trx: Transaction<ServerDatabase>, user: UserTable, com
 
   if (action.reservesPermitNumber) await reservePermitNumber(trx, app.id, now);
 
+  // the file moves on: whoever had taken it is done with it
+  await trx.deleteFrom('claims').where('application_id', '=', app.id).execute();
   const changeSeq = await nextChangeSeq(trx);
   const at = now.toISOString();
   await trx

@@ -7,6 +7,7 @@ import {
   pushRequestSchema,
   reserveNumberRequestSchema,
   issueRequestSchema,
+  claimRequestSchema,
   type CommandResult,
   type LoginResponse,
   type VerificationResponse,
@@ -15,6 +16,7 @@ import type { Role } from '../../shared/roles';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { applyCommand } from './apply-command';
 import { issuePermit } from './issue-permit';
+import { claimApplication, releaseApplication } from './claims';
 import { issueToken, userForToken } from './auth-tokens';
 import { verifyPassword } from './password-hash';
 import { pullChanges } from './pull-changes';
@@ -112,6 +114,20 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
       const row = await db.selectFrom('issued_permits').select(['pdf', 'sha256']).where('application_id', '=', request.params.id).executeTakeFirst();
       if (!row) return reply.code(404).send({ error: 'not_found', message: 'no issued permit for this application' });
       return reply.header('content-type', 'application/pdf').header('x-content-sha256', row.sha256).send(row.pdf);
+    });
+
+    authed.post(`${API_PREFIX}/claims`, async (request, reply) => {
+      const parsed = claimRequestSchema.safeParse(request.body);
+      if (!parsed.success) return badRequest(reply, parsed.error);
+      const outcome = await claimApplication(db, request.user!, parsed.data.applicationId);
+      if (!outcome.ok) return reply.code(outcome.status).send({ error: 'refused', message: outcome.message, ...(outcome.value ?? {}) });
+      return outcome.value;
+    });
+
+    authed.delete<{ Params: { id: string } }>(`${API_PREFIX}/claims/:id`, async (request, reply) => {
+      const outcome = await releaseApplication(db, request.user!, request.params.id);
+      if (!outcome.ok) return reply.code(outcome.status).send({ error: 'refused', message: outcome.message, ...(outcome.value ?? {}) });
+      return outcome.value;
     });
 
     authed.post(`${API_PREFIX}/numbers/reserve`, async (request, reply) => {

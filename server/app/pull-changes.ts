@@ -23,6 +23,7 @@ export async function pullChanges(db: Kysely<ServerDatabase>, since: number, lim
   const page = rows.slice(0, limit);
   const ids = page.map((r) => r.id);
   const niks = [...new Set(page.map((r) => (JSON.parse(r.applicant) as { nik: string }).nik))];
+  const claims = ids.length ? await db.selectFrom('claims').selectAll().where('application_id', 'in', ids).execute() : [];
   const [documents, events, references] = ids.length
     ? await Promise.all([
         db
@@ -37,7 +38,8 @@ export async function pullChanges(db: Kysely<ServerDatabase>, since: number, lim
     : [[], [], []];
 
   const applications: PulledApplication[] = page.map((row) => {
-    const application = applicationFromRow(row);
+    const claim = claims.find((c) => c.application_id === row.id);
+    const application = { ...applicationFromRow(row), claimedBy: claim ? { userId: claim.user_id, name: claim.user_name, at: claim.claimed_at } : null };
     return {
       application,
       documents: documents.filter((d) => d.application_id === row.id).map(documentMetaFromRow),

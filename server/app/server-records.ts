@@ -30,6 +30,7 @@ export function applicationFromRow(row: Selectable<ApplicationTable>): Applicati
     permitNumber: row.permit_number,
     verificationId: row.verification_id,
     version: row.version,
+    claimedBy: null,
   };
 }
 

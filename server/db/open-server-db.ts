@@ -2,11 +2,13 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
 import * as initial from './migrations/2026-11-23-initial';
 import * as issuedPermits from './migrations/2026-11-23-issued-permits';
+import * as claims from './migrations/2026-11-23-claims';
 import type { ServerDatabase } from './server-database';
 
 const migrations: Record<string, Migration> = {
   '2026-11-23-initial': initial,
   '2026-11-23-issued-permits': issuedPermits,
+  '2026-11-23-claims': claims,
 };
 
 export interface ServerDb {

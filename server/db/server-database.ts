@@ -111,6 +111,13 @@ export interface IssuedPermitTable {
   revoked_at: string | null;
 }
 
+export interface ClaimTable {
+  application_id: string;
+  user_id: string;
+  user_name: string;
+  claimed_at: string;
+}
+
 export interface CounterTable {
   name: string;
   value: number;
@@ -130,4 +137,5 @@ export interface ServerDatabase {
   permit_numbers: PermitNumberTable;
   counters: CounterTable;
   issued_permits: IssuedPermitTable;
+  claims: ClaimTable;
 }

@@ -17,7 +17,7 @@ describe('the Kepala Dinas signs in batches', () => {
   it('selects 5 drafts, enters the passphrase once, watches the progress, and all 5 are issued', async () => {
     const page = await desk.newPage();
     await signIn(page, desk.url, 'kadis');
-    const rows = page.locator('.queue-table tbody tr');
+    const rows = page.locator('.queue-table tbody tr.queue-row:not(.loading)');
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(5);
     const chosen: string[] = [];
     for (let i = 0; i < 5; i += 1) {

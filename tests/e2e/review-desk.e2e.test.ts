@@ -20,10 +20,10 @@ describe('the review desk in Chromium against start:web with the embedded server
     await shot(page, '01-sign-in');
 
     await signIn(page, desk.url, 'penata');
-    await expect.poll(() => page.locator('.queue-table tbody tr').count()).toBeGreaterThan(3);
+    await expect.poll(() => page.locator('.queue-table tbody tr.queue-row:not(.loading)').count()).toBeGreaterThan(3);
     await shot(page, '02-queue-penata');
 
-    const firstRow = page.locator('.queue-table tbody tr').first();
+    const firstRow = page.locator('.queue-table tbody tr.queue-row:not(.loading)').first();
     const registration = (await firstRow.getByRole('button').textContent())!.trim();
     await firstRow.getByRole('button').click();
     await page.getByRole('heading', { name: 'Kesesuaian data' }).waitFor();
@@ -70,7 +70,7 @@ describe('the review desk in Chromium against start:web with the embedded server
   it('shows the server’s refusal in Indonesian when another official moved the file first', async () => {
     const page = await desk.newPage();
     await signIn(page, desk.url, 'penata');
-    const row = page.locator('.queue-table tbody tr').first();
+    const row = page.locator('.queue-table tbody tr.queue-row:not(.loading)').first();
     const registration = (await row.getByRole('button').textContent())!.trim();
     await row.getByRole('button').click();
     await page.getByRole('heading', { name: 'Kesesuaian data' }).waitFor();

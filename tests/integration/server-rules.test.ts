@@ -34,7 +34,7 @@ beforeAll(async () => {
   temp = makeTempDir('server-rules');
   dbFile = join(temp.dir, 'server.sqlite');
   server = await startCentralServer({ dbFile, seedDemoIfEmpty: { applications: 30 } });
-  for (const user of ['penata', 'koordinator', 'kadis']) {
+  for (const user of ['penata', 'penata2', 'koordinator', 'kadis']) {
     tokens[user] = (await api('/auth/login', { method: 'POST', body: { username: user, password: DEMO_PASSWORD } })).body.token;
   }
   pulled = pullResponseSchema.parse((await api('/sync/pull?since=0&limit=1000', { token: tokens.penata })).body);
@@ -114,5 +114,20 @@ describe('central server rules', () => {
     const verify = await api(`/verify/${a.body.verificationId}`);
     expect(verify.body).toMatchObject({ status: 'not_issued', permitNumber: a.body.permitNumber });
     expect((await api('/verify/unknown-id')).body.status).toBe('unknown');
+  });
+
+  it('arbitrates claims: the first official to take a file has it until released', async () => {
+    const app = pulled.applications.filter((a) => a.application.stage === 'pemeriksaan')[2]!.application;
+    const first = await api('/claims', { method: 'POST', token: tokens.penata, body: { applicationId: app.id } });
+    expect(first.body.claimedBy.name).toBe('Siti Rahmawati, S.Sos.');
+    const second = await api('/claims', { method: 'POST', token: tokens.penata2, body: { applicationId: app.id } });
+    expect(second.status).toBe(409);
+    expect((await api('/claims', { method: 'POST', token: tokens.koordinator, body: { applicationId: app.id } })).status).toBe(403);
+    const blocked = await api('/sync/push', { method: 'POST', token: tokens.penata2, body: { commands: [command({ applicationId: app.id, action: 'kembalikan_ke_pemohon', reason: 'x' })] } });
+    expect(blocked.body.results[0]).toMatchObject({ status: 'rejected', code: 'CLAIMED_BY_OTHER' });
+    expect((await api(`/claims/${app.id}`, { method: 'DELETE', token: tokens.penata2 })).status).toBe(409);
+    expect((await api(`/claims/${app.id}`, { method: 'DELETE', token: tokens.penata })).body.claimedBy).toBeNull();
+    const after = await api('/sync/push', { method: 'POST', token: tokens.penata2, body: { commands: [command({ applicationId: app.id, action: 'kembalikan_ke_pemohon', reason: 'x' })] } });
+    expect(after.body.results[0].status).toBe('accepted');
   });
 });

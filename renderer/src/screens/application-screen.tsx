@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApplicationDetail } from '../../../shared/contract';
 import type { WorkflowAction } from '../../../shared/workflow';
@@ -10,9 +10,13 @@ import { ConformityTable } from '../components/conformity-table';
 import { DeadlineBadge } from '../components/deadline-badge';
 import { KartuKendali } from '../components/kartu-kendali';
 import { PdfViewer } from '../components/pdf-viewer';
+import { ReturnReasonForm } from '../components/return-reason-form';
 
 interface ApplicationScreenProps {
   applicationId: string;
+  /** the queue's order, for moving to the next or previous file without going back */
+  neighbours: string[];
+  onNavigate(applicationId: string): void;
   user: User;
   onBack(notice: string | null): void;
   onChanged(): void;
@@ -20,7 +24,7 @@ interface ApplicationScreenProps {
 
 type Tab = { kind: 'document'; id: string; label: string } | { kind: 'draft'; label: string };
 
-export function ApplicationScreen({ applicationId, onBack, onChanged }: ApplicationScreenProps) {
+export function ApplicationScreen({ applicationId, neighbours, onNavigate, user, onBack, onChanged }: ApplicationScreenProps) {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const [detail, setDetail] = useState<ApplicationDetail | null>(null);
@@ -49,6 +53,13 @@ export function ApplicationScreen({ applicationId, onBack, onChanged }: Applicat
     void reload();
     // reload only when the file changes
   }, [applicationId]);
+
+  const shortcuts = useRef<(event: KeyboardEvent) => void>(() => undefined);
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => shortcuts.current(event);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
 
   if (!detail) {
     return error ? (
@@ -88,6 +99,48 @@ export function ApplicationScreen({ applicationId, onBack, onChanged }: Applicat
     await reload();
   };
 
+  const position = neighbours.indexOf(applicationId);
+  const go = (step: 1 | -1) => {
+    const target = neighbours[position + step];
+    if (position >= 0 && target) onNavigate(target);
+  };
+  const forward = actions.find((a) => a.kind === 'forward' || a.kind === 'issue');
+  const back = actions.find((a) => a.kind === 'return');
+  const tabKey = (tb: Tab) => (tb.kind === 'draft' ? 'draft' : tb.id);
+  shortcuts.current = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      if (reasonFor) setReasonFor(null);
+      else onBack(null);
+      return;
+    }
+    if (!event.altKey || busy) return;
+    const key = event.key.toLowerCase();
+    if (key === 'arrowdown' || key === 'n') go(1);
+    else if (key === 'arrowup' || key === 'p') go(-1);
+    else if (key === 't' && forward && !(forward.requires.includes('checklist_complete') && !checklistComplete)) onAction(forward);
+    else if (key === 'k' && back) onAction(back);
+    else if (key === 'a' && canClaim && !claimedBy) void claim(true);
+    else if (key === 'l' && mine) void claim(false);
+    else if (key === 'd' && tabs.length > 0) {
+      const current = tab ? tabs.findIndex((tb) => tabKey(tb) === tabKey(tab)) : -1;
+      setTab(tabs[(current + 1) % tabs.length]!);
+    } else return;
+    event.preventDefault();
+  };
+
+  const claimedBy = application.claimedBy;
+  const mine = claimedBy?.userId === user.id;
+  const canClaim = detail.stage.role === user.role && !detail.pending;
+  const claim = async (take: boolean) => {
+    setBusy(true);
+    setError(null);
+    const result = await invoke('application.claim', { applicationId, take });
+    setBusy(false);
+    if (!result.ok) setError(errorText(result.error));
+    await reload();
+    onChanged();
+  };
+
   const onAction = (action: WorkflowAction) => {
     if (action.requires.includes('reason')) {
       setReasonFor(action);
@@ -98,9 +151,18 @@ export function ApplicationScreen({ applicationId, onBack, onChanged }: Applicat
   return (
     <section className="application-screen" aria-labelledby="application-title">
       <div className="application-column">
-        <button type="button" className="button subtle back" onClick={() => onBack(null)}>
-          {t('application.back')}
-        </button>
+        <div className="button-row nav-row">
+          <button type="button" className="button subtle back" onClick={() => onBack(null)} aria-keyshortcuts="Escape">
+            {t('application.back')}
+          </button>
+          <span className="spacer" />
+          <button type="button" className="button subtle" onClick={() => go(-1)} disabled={position <= 0} aria-keyshortcuts="Alt+ArrowUp">
+            {t('application.previousFile')}
+          </button>
+          <button type="button" className="button subtle" onClick={() => go(1)} disabled={position < 0 || position >= neighbours.length - 1} aria-keyshortcuts="Alt+ArrowDown">
+            {t('application.nextFile')}
+          </button>
+        </div>
         <header className="application-header">
           <h1 id="application-title">{application.applicant.fullName}</h1>
           <div className="muted">
@@ -111,6 +173,27 @@ export function ApplicationScreen({ applicationId, onBack, onChanged }: Applicat
             <DeadlineBadge workingDaysLeft={detail.workingDaysLeft} />
             {detail.deadline && <span className="muted small">{t('application.deadline', { date: formatDate(detail.deadline, i18n.language) })}</span>}
           </div>
+          {canClaim && (
+            <div className="claim-row" role="status">
+              {claimedBy ? (
+                <span className={`tag ${mine ? 'stage' : 'claimed'}`}>{mine ? t('application.claimedByMe') : t('application.claimedBy', { name: claimedBy.name })}</span>
+              ) : (
+                <span className="muted small">{t('application.unclaimed')}</span>
+              )}
+              {!claimedBy && (
+                <button type="button" className="button" onClick={() => void claim(true)} disabled={busy} aria-keyshortcuts="Alt+A">
+                  {t('application.claim')}
+                  <kbd aria-hidden="true">Alt+A</kbd>
+                </button>
+              )}
+              {mine && (
+                <button type="button" className="button" onClick={() => void claim(false)} disabled={busy} aria-keyshortcuts="Alt+L">
+                  {t('application.release')}
+                  <kbd aria-hidden="true">Alt+L</kbd>
+                </button>
+              )}
+            </div>
+          )}
         </header>
         {error && (
           <p className="alert error" role="alert">
@@ -169,7 +252,17 @@ export function ApplicationScreen({ applicationId, onBack, onChanged }: Applicat
         <section className="panel decision" aria-labelledby="decision-title">
           <h2 id="decision-title">{t('application.decision')}</h2>
           {actions.length === 0 && !detail.pending && <p className="muted">{t('application.notYours')}</p>}
-          {reasonFor ? (
+          {reasonFor && reasonFor.to === 'dikembalikan' ? (
+            <ReturnReasonForm
+              application={application}
+              permitType={permitType}
+              city={detail.officeCity}
+              checklist={checklist}
+              busy={busy}
+              onCancel={() => setReasonFor(null)}
+              onSend={(message) => void decide(reasonFor, message)}
+            />
+          ) : reasonFor ? (
             <div className="reason-form">
               <label className="field">
                 <span>
@@ -195,8 +288,11 @@ export function ApplicationScreen({ applicationId, onBack, onChanged }: Applicat
                   className={`button ${action.kind === 'forward' || action.kind === 'issue' ? 'primary' : 'danger-outline'}`}
                   onClick={() => onAction(action)}
                   disabled={busy || (action.requires.includes('checklist_complete') && !checklistComplete)}
+                  aria-keyshortcuts={action === forward ? 'Alt+T' : action === back ? 'Alt+K' : undefined}
                 >
                   {t(`actions.${action.id}`)}
+                  {action === forward && <kbd aria-hidden="true">Alt+T</kbd>}
+                  {action === back && <kbd aria-hidden="true">Alt+K</kbd>}
                 </button>
               ))}
             </div>
