@@ -21,7 +21,7 @@ export interface CachedApplicationTable {
   nik: string;
   submitted_at: string;
   complete_at: string | null;
-  /** YYYY-MM-DD in the office's zone: the last working day the file is on time; null when no deadline runs */
+  /** YYYY-MM-DD in the office's zone: the last working day the file is on time; '9999-12-31' when none runs */
   deadline_date: string | null;
   /** the Application as the server last sent it (JSON) */
   data: string;

@@ -138,17 +138,19 @@ export const contract = {
         sort: z.enum(['deadline', 'submitted', 'name']).optional(),
         offset: z.number().int().min(0).max(10_000_000).optional(),
         limit: z.number().int().min(1).max(500).optional(),
+        /** also count per filter (the chips' numbers); asked with the first page only */
+        withCounts: z.boolean().optional(),
       })
       .strict(),
     output: z.object({
       items: z.array(queueItemSchema),
-      /** rows matching the filters, of which `items` is the page at `offset` */
-      total: z.number().int().nonnegative(),
+      /** rows matching the filters, of which `items` is the page at `offset`; counted with the first page */
+      total: z.number().int().nonnegative().nullable(),
       offset: z.number().int().nonnegative(),
       stageNames: z.array(z.string()),
       /** the role signs permits at one of these stages (the Kepala Dinas's batch desk) */
       canSign: z.boolean(),
-      /** per-filter counts over the role's files and the search; only with the first page */
+      /** per-filter counts over the role's files and the search, when asked for */
       counts: queueCountsSchema.nullable(),
     }),
   },

@@ -16,19 +16,29 @@ export async function writeMeta(db: CacheDbOrTrx, key: string, value: string): P
   await db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
 }
 
+// Configuration changes only when a sync brings a new version; parse each stored text once.
+const parsedOnce = new Map<string, unknown>();
+function parseOnce<T>(raw: string, parse: (value: unknown) => T): T {
+  if (!parsedOnce.has(raw)) {
+    if (parsedOnce.size > 64) parsedOnce.clear();
+    parsedOnce.set(raw, parse(JSON.parse(raw)));
+  }
+  return parsedOnce.get(raw) as T;
+}
+
 export async function readOffice(db: CacheDbOrTrx): Promise<Office | null> {
   const raw = await readMeta(db, 'office');
-  return raw ? officeSchema.parse(JSON.parse(raw)) : null;
+  return raw ? parseOnce(raw, (v) => officeSchema.parse(v)) : null;
 }
 
 export async function readWorkflows(db: CacheDbOrTrx): Promise<Map<string, Workflow>> {
   const rows = await db.selectFrom('workflows').selectAll().execute();
-  return new Map(rows.map((r) => [r.id, workflowSchema.parse(JSON.parse(r.definition))]));
+  return new Map(rows.map((r) => [r.id, parseOnce(r.definition, (v) => workflowSchema.parse(v))]));
 }
 
 export async function readPermitTypes(db: CacheDbOrTrx): Promise<Map<string, PermitType>> {
   const rows = await db.selectFrom('permit_types').selectAll().execute();
-  return new Map(rows.map((r) => [r.id, permitTypeSchema.parse(JSON.parse(r.definition))]));
+  return new Map(rows.map((r) => [r.id, parseOnce(r.definition, (v) => permitTypeSchema.parse(v))]));
 }
 
 export async function readApplication(db: CacheDbOrTrx, applicationId: string) {

@@ -12,3 +12,9 @@ export function deadlineOf(completeAt: string | null, slaWorkingDays: number, of
 export function deadlineDate(completeAt: string, slaWorkingDays: number, office: Office, holidays: ReadonlySet<string>): string {
   return deadlineAfterWorkingDays(calendarDateIn(new Date(completeAt), office.timeZone), slaWorkingDays, holidays);
 }
+
+/**
+ * Stored for files with no running deadline, so that "nearest deadline first" is a plain index
+ * order (these sort last) instead of a sort over the whole queue.
+ */
+export const NO_DEADLINE = '9999-12-31';

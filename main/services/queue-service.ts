@@ -5,6 +5,7 @@ import { stagesForRole } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
 import { holidaySet, readOffice, readPermitTypes, readWorkflows } from './cache-reads';
 import type { SessionService } from './session-service';
+import { NO_DEADLINE } from './deadline';
 
 const PAGE = 100;
 
@@ -54,11 +55,12 @@ export class QueueService {
       if (fts) q = q.where(sql<boolean>`rowid IN (SELECT rowid FROM applications_fts WHERE applications_fts MATCH ${fts})`);
       return q;
     };
+    const sort = query.sort ?? 'deadline';
     const byDeadline = (q: Base, state: DeadlineState): Base => {
       if (state === 'overdue') return q.where('deadline_date', '<', today);
       if (state === 'today') return q.where('deadline_date', '=', today);
       if (state === 'soon') return q.where('deadline_date', '=', soon);
-      return q.where((eb) => eb.or([eb('deadline_date', '>', soon), eb('deadline_date', 'is', null)]));
+      return q.where('deadline_date', '>', soon);
     };
 
     let filtered = scoped();
@@ -66,12 +68,12 @@ export class QueueService {
     if (query.deadline) filtered = byDeadline(filtered, query.deadline);
 
     let page = filtered.select(['id', 'registration_number', 'applicant_name', 'nik', 'permit_type_id', 'stage', 'submitted_at', 'deadline_date', sql<string | null>`json_extract(data, '$.claimedBy.name')`.as('claimed_by_name')]);
-    const sort = query.sort ?? 'deadline';
-    if (sort === 'deadline') page = page.orderBy(sql`deadline_date IS NULL`).orderBy('deadline_date').orderBy('submitted_at').orderBy('id');
-    else if (sort === 'submitted') page = page.orderBy('submitted_at').orderBy('id');
-    else page = page.orderBy('applicant_name').orderBy('id');
+    // rowid last: a unique, stable order that the indexes already carry, so paging needs no sort
+    if (sort === 'deadline') page = page.orderBy('deadline_date').orderBy('submitted_at').orderBy(sql`rowid`);
+    else if (sort === 'submitted') page = page.orderBy('submitted_at').orderBy('deadline_date').orderBy(sql`rowid`);
+    else page = page.orderBy('applicant_name').orderBy('deadline_date').orderBy(sql`rowid`);
     const rows = await page.limit(query.limit ?? PAGE).offset(offset).execute();
-    const total = Number((await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const total = offset === 0 ? Number((await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : null;
 
     const permitTypes = await readPermitTypes(this.db);
     const ids = rows.map((r) => r.id);
@@ -87,15 +89,15 @@ export class QueueService {
         permitTypeName: permitTypes.get(row.permit_type_id)?.name ?? row.permit_type_id,
         stage: row.stage,
         submittedAt: row.submitted_at,
-        deadline: row.deadline_date,
-        workingDaysLeft: row.deadline_date ? workingDaysLeft(today, row.deadline_date, holidays) : null,
+        deadline: row.deadline_date === NO_DEADLINE ? null : row.deadline_date,
+        workingDaysLeft: row.deadline_date && row.deadline_date !== NO_DEADLINE ? workingDaysLeft(today, row.deadline_date, holidays) : null,
         pending: pendingIds.has(row.id),
         claimedByName: row.claimed_by_name,
       }),
     );
 
     let counts: QueueCounts | null = null;
-    if (offset === 0) {
+    if (query.withCounts) {
       const count = async (q: Base) => Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       const byType = await scoped().select(['permit_type_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('permit_type_id').execute();
       counts = {

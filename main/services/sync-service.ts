@@ -6,11 +6,12 @@ import { outboxCommandSchema, type IssueOutboxCommand } from './outbox-command';
 import type { SyncStatus } from '../../shared/contract';
 import type { CacheDatabase } from '../../db/cache-database';
 import { holidaySet, readMeta, writeMeta, type CacheDbOrTrx } from './cache-reads';
-import { deadlineDate } from './deadline';
+import { NO_DEADLINE, deadlineDate } from './deadline';
 import type { ServerClient } from './server-client';
 
 const MAX_BACKOFF_MS = 60_000;
 const PUSH_BATCH = 50;
+const PULL_PAGE = 1000;
 
 export type PushOutcome = { status: 'accepted' } | { status: 'rejected'; code: string; message: string } | { status: 'pending' };
 
@@ -183,7 +184,7 @@ export class SyncService {
     let applied = 0;
     for (;;) {
       const since = Number((await readMeta(this.db, 'cursor')) ?? '0');
-      const page = await this.client.pull(since);
+      const page = await this.client.pull(since, PULL_PAGE);
       await this.db.transaction().execute((trx) => applyPulledPage(trx, page));
       applied += page.applications.length;
       if (!page.hasMore) return applied;
@@ -200,6 +201,15 @@ async function revertToServerStage(trx: CacheDbOrTrx, applicationId: string) {
   if (row) await trx.updateTable('applications').set({ stage: row.server_stage }).where('id', '=', applicationId).execute();
 }
 
+const CHUNK = 150;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** One pulled page, written in bulk: a page of 500 files is a handful of statements, not thousands. */
 export async function applyPulledPage(trx: CacheDbOrTrx, page: PullResponse): Promise<void> {
   await writeMeta(trx, 'office', JSON.stringify(page.office));
   const holidays = holidaySet(page.office);
@@ -211,43 +221,84 @@ export async function applyPulledPage(trx: CacheDbOrTrx, page: PullResponse): Pr
     const definition = JSON.stringify(type);
     await trx.insertInto('permit_types').values({ id: type.id, definition }).onConflict((oc) => oc.column('id').doUpdateSet({ definition })).execute();
   }
-  for (const item of page.applications) {
-    const app = item.application;
-    const pending = await trx.selectFrom('outbox').select('id').where('application_id', '=', app.id).where('status', '=', 'pending').executeTakeFirst();
-    const existing = await trx.selectFrom('applications').select('stage').where('id', '=', app.id).executeTakeFirst();
-    const permitType = page.permitTypes.find((t) => t.id === app.permitTypeId);
-    const values = {
-      deadline_date: app.completeAt && permitType ? deadlineDate(app.completeAt, permitType.slaWorkingDays, page.office, holidays) : null,
-      registration_number: app.registrationNumber,
-      permit_type_id: app.permitTypeId,
-      workflow_id: app.workflowId,
-      stage: pending && existing ? existing.stage : app.stage,
-      server_stage: app.stage,
-      applicant_name: app.applicant.fullName,
-      nik: app.applicant.nik,
-      submitted_at: app.submittedAt,
-      complete_at: app.completeAt,
-      data: JSON.stringify(app),
-      change_seq: item.changeSeq,
-    };
-    await trx.insertInto('applications').values({ id: app.id, ...values }).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
-    await trx.deleteFrom('events').where('application_id', '=', app.id).where('pending', '=', 0).execute();
-    for (const event of item.events) {
-      await trx.insertInto('events').values({ id: event.id, application_id: app.id, at: event.at, data: JSON.stringify(event), pending: 0 }).execute();
-      if (event.commandId) await trx.deleteFrom('events').where('id', '=', provisionalEventId(event.commandId)).execute();
+  const permitTypes = new Map(page.permitTypes.map((t) => [t.id, t]));
+  for (const items of chunks(page.applications)) {
+    const ids = items.map((i) => i.application.id);
+    const pending = new Set((await trx.selectFrom('outbox').select('application_id').where('status', '=', 'pending').where('application_id', 'in', ids).execute()).map((r) => r.application_id));
+    const localStage = new Map((await trx.selectFrom('applications').select(['id', 'stage']).where('id', 'in', ids).execute()).map((r) => [r.id, r.stage]));
+    await trx
+      .insertInto('applications')
+      .values(
+        items.map(({ application: app, changeSeq }) => {
+          const permitType = permitTypes.get(app.permitTypeId);
+          return {
+            id: app.id,
+            registration_number: app.registrationNumber,
+            permit_type_id: app.permitTypeId,
+            workflow_id: app.workflowId,
+            stage: pending.has(app.id) && localStage.has(app.id) ? localStage.get(app.id)! : app.stage,
+            server_stage: app.stage,
+            applicant_name: app.applicant.fullName,
+            nik: app.applicant.nik,
+            submitted_at: app.submittedAt,
+            complete_at: app.completeAt,
+            deadline_date: app.completeAt && permitType ? deadlineDate(app.completeAt, permitType.slaWorkingDays, page.office, holidays) : NO_DEADLINE,
+            data: JSON.stringify(app),
+            change_seq: changeSeq,
+          };
+        }),
+      )
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          registration_number: eb.ref('excluded.registration_number'),
+          permit_type_id: eb.ref('excluded.permit_type_id'),
+          workflow_id: eb.ref('excluded.workflow_id'),
+          stage: eb.ref('excluded.stage'),
+          server_stage: eb.ref('excluded.server_stage'),
+          applicant_name: eb.ref('excluded.applicant_name'),
+          nik: eb.ref('excluded.nik'),
+          submitted_at: eb.ref('excluded.submitted_at'),
+          complete_at: eb.ref('excluded.complete_at'),
+          deadline_date: eb.ref('excluded.deadline_date'),
+          data: eb.ref('excluded.data'),
+          change_seq: eb.ref('excluded.change_seq'),
+        })),
+      )
+      .execute();
+
+    await trx.deleteFrom('events').where('application_id', 'in', ids).where('pending', '=', 0).execute();
+    const events = items.flatMap((i) => i.events);
+    for (const part of chunks(events)) {
+      await trx.insertInto('events').values(part.map((e) => ({ id: e.id, application_id: e.applicationId, at: e.at, data: JSON.stringify(e), pending: 0 }))).execute();
     }
-    for (const doc of item.documents) {
-      const meta = { application_id: doc.applicationId, kind: doc.kind, file_name: doc.fileName, mime_type: doc.mimeType, size_bytes: doc.sizeBytes, sha256: doc.sha256 };
-      const cached = await trx.selectFrom('documents').select('sha256').where('id', '=', doc.id).executeTakeFirst();
-      if (!cached) await trx.insertInto('documents').values({ id: doc.id, ...meta, content: null }).execute();
-      else if (cached.sha256 !== doc.sha256) await trx.updateTable('documents').set({ ...meta, content: null }).where('id', '=', doc.id).execute();
+    const confirmed = events.filter((e) => e.commandId).map((e) => provisionalEventId(e.commandId!));
+    for (const part of chunks(confirmed)) await trx.deleteFrom('events').where('id', 'in', part).execute();
+
+    const documents = items.flatMap((i) => i.documents);
+    const cached = new Map(
+      documents.length ? (await trx.selectFrom('documents').select(['id', 'sha256']).where('id', 'in', documents.map((d) => d.id)).execute()).map((r) => [r.id, r.sha256]) : [],
+    );
+    const fresh = documents.filter((d) => !cached.has(d.id));
+    for (const part of chunks(fresh)) {
+      await trx
+        .insertInto('documents')
+        .values(part.map((d) => ({ id: d.id, application_id: d.applicationId, kind: d.kind, file_name: d.fileName, mime_type: d.mimeType, size_bytes: d.sizeBytes, sha256: d.sha256, content: null })))
+        .execute();
     }
-    for (const ref of item.references) {
-      const data = JSON.stringify(ref);
+    for (const doc of documents.filter((d) => cached.has(d.id) && cached.get(d.id) !== d.sha256)) {
+      await trx
+        .updateTable('documents')
+        .set({ application_id: doc.applicationId, kind: doc.kind, file_name: doc.fileName, mime_type: doc.mimeType, size_bytes: doc.sizeBytes, sha256: doc.sha256, content: null })
+        .where('id', '=', doc.id)
+        .execute();
+    }
+
+    const references = items.flatMap((i) => i.references);
+    for (const part of chunks(references)) {
       await trx
         .insertInto('reference_records')
-        .values({ nik: ref.nik, source: ref.source, data })
-        .onConflict((oc) => oc.columns(['nik', 'source']).doUpdateSet({ data }))
+        .values(part.map((ref) => ({ nik: ref.nik, source: ref.source, data: JSON.stringify(ref) })))
+        .onConflict((oc) => oc.columns(['nik', 'source']).doUpdateSet((eb) => ({ data: eb.ref('excluded.data') })))
         .execute();
     }
   }

@@ -21,6 +21,8 @@ export interface SeedOptions {
   timeStampUrl?: string | null;
   /** put every file at this stage (tests of one desk) instead of the realistic mix */
   allAtStage?: 'pemeriksaan' | 'verifikasi_draf' | 'penandatanganan';
+  /** false: no uploaded PDFs (large synthetic offices for benchmarks) */
+  documents?: boolean;
 }
 
 const PROFESSION_OF: Record<string, Profession> = {
@@ -70,7 +72,7 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
     const submittedDay = calendarDateIn(submitted, office.timeZone);
     const documents = [];
     for (const requirement of permitType.requirements) {
-      if (!requirement.documentKind) continue;
+      if (!requirement.documentKind || options.documents === false) continue;
       const content = Buffer.from(await makeUploadedDocument(requirement.documentKind, applicant, submittedDay));
       documents.push({ kind: requirement.documentKind, content });
     }

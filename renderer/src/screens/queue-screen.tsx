@@ -54,14 +54,14 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
     async (page: number, gen: number) => {
       if (requested.current.has(page)) return;
       requested.current.add(page);
-      const result = await invoke('queue.list', { ...JSON.parse(filterKey), offset: page * PAGE, limit: PAGE });
+      const result = await invoke('queue.list', { ...JSON.parse(filterKey), offset: page * PAGE, limit: PAGE, withCounts: page === 0 });
       if (gen !== generation.current) return;
       if (!result.ok) {
         setError(errorText(result.error));
         return;
       }
       setError(null);
-      setTotal(result.value.total);
+      if (result.value.total !== null) setTotal(result.value.total);
       setCanSign(result.value.canSign);
       if (result.value.counts) setCounts(result.value.counts);
       setRows((current) => {
