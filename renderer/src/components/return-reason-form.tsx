@@ -58,7 +58,7 @@ export function ReturnReasonForm({ application, permitType, city, checklist, bus
       </fieldset>
       <label className="field">
         <span>{t('returnTemplates.note')}</span>
-        <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('application.reasonPlaceholder')} />
+        <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('application.reasonPlaceholder')} autoFocus />
       </label>
       <div className="preview" aria-live="polite">
         <div className="preview-title">{t('returnTemplates.preview')}</div>

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { serverEvents, serverStage } from '../support/server-inspection';
+import { shot, startWebDesk, type WebDesk } from './web-desk';
+
+let desk: WebDesk;
+
+beforeAll(async () => {
+  desk = await startWebDesk();
+});
+afterAll(async () => {
+  await desk?.stop();
+});
+
+async function openFirstFromQueue(page: Page): Promise<string> {
+  await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
+  await page.locator('.queue-row:not(.loading)').first().waitFor();
+  await page.keyboard.press('/');
+  await page.keyboard.press('ArrowDown');
+  const registration = (await page.locator('.queue-row.active .link').textContent())!.trim();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Kesesuaian data' }).waitFor();
+  return registration;
+}
+
+async function tabTo(page: Page, isTarget: () => Promise<boolean>, limit = 60) {
+  for (let i = 0; i < limit; i += 1) {
+    if (await isTarget()) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error('the keyboard never reached the target');
+}
+
+async function idOf(registration: string): Promise<string> {
+  const login = await fetch(`${desk.serverUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'kadis', password: 'meja-izin-demo' }) });
+  const { token } = (await login.json()) as { token: string };
+  const pull = await fetch(`${desk.serverUrl}/api/v1/sync/pull?since=0&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await pull.json()) as { applications: Array<{ application: { id: string; registrationNumber: string; claimedBy: unknown } }> };
+  return body.applications.find((a) => a.application.registrationNumber === registration)!.application.id;
+}
+
+describe('a penata reviews three files with the keyboard only', () => {
+  it('passes one, returns one with a templated reason, claims and releases one', async () => {
+    const page = await desk.newPage();
+    await page.goto(desk.url);
+    await page.getByLabel('Nama pengguna').focus();
+    await page.keyboard.type('penata');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('meja-izin-demo');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
+    await shot(page, '11-keyboard-queue');
+
+    // 1: tick every requirement with Tab and Space, then pass with Alt+T.
+    const passed = await openFirstFromQueue(page);
+    const boxes = await page.locator('.checklist input[type=checkbox]').count();
+    await tabTo(page, () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.closest('.checklist') !== null));
+    for (let i = 0; i < boxes; i += 1) {
+      await page.keyboard.press('Space');
+      if (i < boxes - 1) await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Alt+t');
+    await page.getByRole('status').filter({ hasText: `${passed}: Teruskan ke koordinator` }).waitFor();
+
+    // 2: return to the applicant with the templates: Alt+K, read the message, Tab to send.
+    const returned = await openFirstFromQueue(page);
+    await page.keyboard.press('Alt+k');
+    const preview = page.getByTestId('return-preview');
+    await preview.waitFor();
+    expect(await preview.textContent()).toContain('Data SISDMK Anda belum diverifikasi oleh Faskes');
+    await page.keyboard.type('Mohon unggah ulang STR yang terbaca.');
+    await shot(page, '12-keyboard-return-preview');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Kirim ke pemohon');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: `${returned}: Kembalikan ke pemohon` }).waitFor();
+
+    // 3: take the file (Alt+A), give it back (Alt+L), browse on (Alt+N) to a mismatch, Esc.
+    const claimed = await openFirstFromQueue(page);
+    await page.keyboard.press('Alt+a');
+    await page.getByText('Anda sedang mengerjakan berkas ini').waitFor();
+    const claimedId = await idOf(claimed);
+    await page.keyboard.press('Alt+l');
+    await page.getByText('Belum diambil petugas mana pun.').waitFor();
+    for (let i = 0; i < 30 && (await page.locator('#conformity-title .badge.overdue').count()) === 0; i += 1) {
+      await page.keyboard.press('Alt+n');
+      await page.waitForTimeout(150);
+    }
+    await page.locator('td.mismatch').first().waitFor();
+    await shot(page, '13-conformity-mismatch');
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
+
+    expect(serverStage(desk.serverDb, await idOf(passed))).toBe('verifikasi_draf');
+    const returnEvent = serverEvents(desk.serverDb, await idOf(returned)).at(-1)!;
+    expect(returnEvent.to_stage).toBe('dikembalikan');
+    expect(returnEvent.reason).toContain('Yth.');
+    expect(returnEvent.reason).toContain('Mohon unggah ulang STR yang terbaca.');
+    expect(serverStage(desk.serverDb, claimedId)).toBe('pemeriksaan');
+  });
+});
