@@ -92,6 +92,23 @@ describe('a penata reviews three files with the keyboard only', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
 
+    // The viewer: search the STR for a phrase; the hit is marked on the page.
+    await openFirstFromQueue(page);
+    await page.getByRole('tab', { name: 'STR' }).click();
+    await page.locator('[data-testid="pdf-canvas"][data-rendered="true"]').waitFor();
+    await page.getByLabel('Cari teks dalam dokumen').fill('Nomor STR');
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('search-result').textContent()).toMatch(/1 temuan di 1 halaman/);
+    expect(await page.getByTestId('search-hit').count()).toBe(1);
+    await page.getByRole('region', { name: 'STR' }).focus();
+    await page.keyboard.press('r');
+    await page.keyboard.press('r');
+    await page.keyboard.press('r');
+    await page.keyboard.press('r');
+    await page.getByTestId('search-hit').waitFor();
+    await shot(page, '16-viewer-search-hit');
+    await page.keyboard.press('Escape');
+
     expect(serverStage(desk.serverDb, await idOf(passed))).toBe('verifikasi_draf');
     const returnEvent = serverEvents(desk.serverDb, await idOf(returned)).at(-1)!;
     expect(returnEvent.to_stage).toBe('dikembalikan');

@@ -189,6 +189,18 @@ export const en: Messages = {
     data_sisdmk: 'Your SISDMK data is not verified by your health facility or does not match Satu Sehat. Please ask your facility to verify it.',
     surat_keterangan_tempat: 'The place-of-practice letter is missing, unreadable, or does not match the place of practice applied for.',
   },
+  viewer: {
+    fitWidth: 'Fit width',
+    fitPage: 'Fit page',
+    rotate: 'Rotate 90°',
+    search: 'Search the document',
+    find: 'Find',
+    hits: '{{count}} hits on {{pages}} pages',
+    noHits: 'Not found',
+    thumbnails: 'Pages of the document',
+    password: 'This document is password-protected and cannot be opened here. Ask the applicant to upload it without a password.',
+    corrupt: 'This file is damaged or not a valid PDF. Ask the applicant to upload it again.',
+  },
   documentKinds: { str: 'STR', bukti_sisdmk: 'SISDMK verification', surat_keterangan_tempat: 'Place-of-practice letter' },
   common: { signOut: 'Sign out', language: 'Language', close: 'Close', cancel: 'Cancel', confirm: 'Send decision' },
   errors: {
