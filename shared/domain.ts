@@ -71,6 +71,8 @@ export const applicationEventSchema = z.object({
   toStage: z.string(),
   reason: z.string().nullable(),
   at: z.string(),
+  /** what the official saw when deciding: the national records compared with the file */
+  evidence: z.object({ references: z.array(referenceRecordSchema) }).nullable().default(null),
 });
 
 export const applicationSchema = z.object({

@@ -62,6 +62,8 @@ export const transitionCommandSchema = z.object({
   checklist: z.record(z.string(), z.boolean()).nullable(),
   /** when the official decided, by the desk's clock */
   decidedAt: z.string(),
+  /** the Satu Sehat / SISDMK records the decision was made against, kept with it */
+  evidence: z.object({ references: z.array(referenceRecordSchema) }).nullable().default(null),
 });
 
 export const pushRequestSchema = z.object({

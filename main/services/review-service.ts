@@ -6,7 +6,7 @@ import { AppFailure, type ErrorCode } from '../../shared/result';
 import type { TransitionCommand } from '../../shared/sync-protocol';
 import { findAction, findStage } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
-import { hasPendingCommand, readApplication, readPermitTypes, readWorkflows } from './cache-reads';
+import { hasPendingCommand, readApplication, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
 import type { SessionService } from './session-service';
 import { provisionalEventId, type SyncService } from './sync-service';
 
@@ -53,6 +53,7 @@ export class ReviewService {
       reason,
       checklist: input.checklist,
       decidedAt,
+      evidence: { references: await readReferences(this.db, application.applicant.nik) },
     };
     const event: ApplicationEvent = {
       id: provisionalEventId(command.id),
@@ -65,6 +66,7 @@ export class ReviewService {
       toStage: action.to,
       reason,
       at: decidedAt,
+      evidence: command.evidence,
     };
     await this.db.transaction().execute(async (trx) => {
       await trx

@@ -109,6 +109,7 @@ async function transition(trx: Transaction<ServerDatabase>, user: UserTable, com
       to_stage: action.to,
       reason,
       at,
+      evidence: command.evidence ? JSON.stringify(command.evidence) : null,
     })
     .execute();
   return changeSeq;

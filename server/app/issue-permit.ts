@@ -65,7 +65,7 @@ async function issue(trx: Kysely<ServerDatabase>, user: UserTable, request: Issu
   await trx.updateTable('applications').set({ stage: action.to, stage_entered_at: at, version: app.version + 1, change_seq: changeSeq }).where('id', '=', app.id).execute();
   await trx
     .insertInto('events')
-    .values({ id: randomUUID(), application_id: app.id, command_id: request.commandId, actor_name: user.full_name, actor_role: user.role, action: action.id, from_stage: app.stage, to_stage: action.to, reason: null, at })
+    .values({ id: randomUUID(), application_id: app.id, command_id: request.commandId, actor_name: user.full_name, actor_role: user.role, action: action.id, from_stage: app.stage, to_stage: action.to, reason: null, at, evidence: null })
     .execute();
   return changeSeq;
 }

@@ -46,6 +46,7 @@ export function eventFromRow(row: Selectable<EventTable>): ApplicationEvent {
     toStage: row.to_stage,
     reason: row.reason,
     at: row.at,
+    evidence: row.evidence ? (JSON.parse(row.evidence) as ApplicationEvent['evidence']) : null,
   };
 }
 

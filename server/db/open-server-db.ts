@@ -1,14 +1,17 @@
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
-import * as initial from './migrations/2026-11-23-initial';
-import * as issuedPermits from './migrations/2026-11-23-issued-permits';
-import * as claims from './migrations/2026-11-23-claims';
+import * as initial from './migrations/2026-11-23-001-initial';
+import * as issuedPermits from './migrations/2026-11-23-002-issued-permits';
+import * as claims from './migrations/2026-11-23-003-claims';
+import * as eventEvidence from './migrations/2026-11-23-004-event-evidence';
 import type { ServerDatabase } from './server-database';
 
+// Kysely runs migrations in the order of their names: the numbers keep it the order written.
 const migrations: Record<string, Migration> = {
-  '2026-11-23-initial': initial,
-  '2026-11-23-issued-permits': issuedPermits,
-  '2026-11-23-claims': claims,
+  '2026-11-23-001-initial': initial,
+  '2026-11-23-002-issued-permits': issuedPermits,
+  '2026-11-23-003-claims': claims,
+  '2026-11-23-004-event-evidence': eventEvidence,
 };
 
 export interface ServerDb {

@@ -71,6 +71,7 @@ export interface EventTable {
   to_stage: string;
   reason: string | null;
   at: string;
+  evidence: string | null;
   seq: Generated<number>;
 }
 

@@ -152,6 +152,7 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
             to_stage: event.to,
             reason: event.reason,
             at: new Date(plan.submitted.getTime() + stepMs * n).toISOString(),
+            evidence: null,
           })
           .execute();
       }

@@ -30,6 +30,10 @@ describe('review flow through the desk services and the real central server', ()
     const checklist = Object.fromEntries(detail.permitType.requirements.map((r) => [r.id, true]));
     const passed = await penata.callOk('review.decide', { applicationId: target.id, action: 'teruskan', reason: null, checklist });
     expect(passed).toEqual({ delivered: true, stage: 'verifikasi_draf' });
+    // the records the penata compared the file with travel with the decision
+    const evidence = JSON.parse(serverEvents(office.serverDb, target.id).at(-1)!.evidence!) as { references: Array<{ source: string; nik: string }> };
+    expect(evidence.references.map((r) => r.source).sort()).toEqual(['satu_sehat', 'sisdmk']);
+    expect(evidence.references.every((r) => r.nik === detail.application.applicant.nik)).toBe(true);
     expect(serverStage(office.serverDb, target.id)).toBe('verifikasi_draf');
     expect((await penata.callOk('queue.list', {})).items.some((i) => i.id === target.id)).toBe(false);
 

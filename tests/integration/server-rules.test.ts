@@ -23,7 +23,7 @@ async function api(path: string, init: { method?: string; token?: string; body?:
 }
 
 function command(overrides: Partial<TransitionCommand>): TransitionCommand {
-  return { id: randomUUID(), type: 'transition', applicationId: '', action: 'teruskan', expectedStage: 'pemeriksaan', reason: null, checklist: null, decidedAt: new Date().toISOString(), ...overrides };
+  return { id: randomUUID(), type: 'transition', applicationId: '', action: 'teruskan', expectedStage: 'pemeriksaan', reason: null, checklist: null, decidedAt: new Date().toISOString(), evidence: null, ...overrides };
 }
 
 function firstAt(stage: string) {

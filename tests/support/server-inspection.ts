@@ -8,6 +8,7 @@ export interface ServerEventRow {
   to_stage: string;
   reason: string | null;
   command_id: string | null;
+  evidence: string | null;
 }
 
 /** Reads the central server's file directly: what the office really holds, not what a desk thinks. */
@@ -29,7 +30,7 @@ export function serverEvents(file: string, applicationId: string): ServerEventRo
     file,
     (db) =>
       db
-        .prepare('SELECT action, actor_role, actor_name, from_stage, to_stage, reason, command_id FROM events WHERE application_id = ? ORDER BY seq')
+        .prepare('SELECT action, actor_role, actor_name, from_stage, to_stage, reason, command_id, evidence FROM events WHERE application_id = ? ORDER BY seq')
         .all(applicationId) as ServerEventRow[],
   );
 }

@@ -175,6 +175,7 @@ export class SigningBatchService {
       toStage: action.to,
       reason: null,
       at: command.signedAt,
+      evidence: null,
     };
     await this.db.transaction().execute(async (trx) => {
       await trx

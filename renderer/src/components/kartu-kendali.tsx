@@ -17,6 +17,19 @@ export function KartuKendali({ events }: { events: ApplicationEvent[] }) {
               {e.actorRole && <span className="muted"> ({t(`roles.${e.actorRole}`)})</span>}
               <div className="muted small">→ {t(`stages.${e.toStage}`, { defaultValue: e.toStage })}</div>
               {e.reason && <div className="kartu-reason">“{e.reason}”</div>}
+              {e.evidence && e.evidence.references.length > 0 && (
+                <details className="kartu-evidence">
+                  <summary>{t('application.evidence')}</summary>
+                  {e.evidence.references.map((ref) => (
+                    <div key={ref.source} className="small">
+                      <strong>{t(`application.sources.${ref.source}`)}</strong> ({formatDateTime(ref.retrievedAt, i18n.language)}):{' '}
+                      {Object.entries(ref.fields)
+                        .map(([field, value]) => `${t(`application.fields.${field}`, { defaultValue: field })}: ${value}`)
+                        .join(' · ')}
+                    </div>
+                  ))}
+                </details>
+              )}
             </div>
           </li>
         ))}

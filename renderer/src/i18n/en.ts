@@ -108,6 +108,7 @@ export const en: Messages = {
     draftNumber: 'Permit number: {{number}}',
     draftUnnumbered: 'The permit number is given once the server can be reached.',
     kartu: 'Control card',
+    evidence: 'Records compared when deciding',
     decision: 'Decision',
     reason: 'Reason (read by the applicant or the previous officer)',
     reasonPlaceholder: 'Write a clear reason…',

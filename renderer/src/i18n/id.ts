@@ -154,6 +154,7 @@ export const id = {
     draftNumber: 'Nomor izin: {{number}}',
     draftUnnumbered: 'Nomor izin diberikan saat server dapat dihubungi.',
     kartu: 'Kartu kendali',
+    evidence: 'Data pembanding saat keputusan diambil',
     decision: 'Keputusan',
     reason: 'Alasan (dibaca pemohon/petugas sebelumnya)',
     reasonPlaceholder: 'Tuliskan alasan yang jelas…',
