@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DecisionResult, MethodParsedInput } from '../../shared/contract';
-import type { ApplicationEvent } from '../../shared/domain';
 import { AppFailure, type ErrorCode } from '../../shared/result';
 import type { TransitionCommand } from '../../shared/sync-protocol';
 import { findAction, findStage } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
 import { hasPendingCommand, readApplication, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
 import type { SessionService } from './session-service';
-import { provisionalEventId, type SyncService } from './sync-service';
+import { writeLocalDecision } from './local-decision';
+import type { SyncService } from './sync-service';
 
 /**
  * An official's decision on a file. It is checked here for a quick answer, written to the
@@ -55,37 +55,9 @@ export class ReviewService {
       decidedAt,
       evidence: { references: await readReferences(this.db, application.applicant.nik) },
     };
-    const event: ApplicationEvent = {
-      id: provisionalEventId(command.id),
-      applicationId: application.id,
-      commandId: command.id,
-      actorName: user.fullName,
-      actorRole: user.role,
-      action: action.id,
-      fromStage: stage.id,
-      toStage: action.to,
-      reason,
-      at: decidedAt,
-      evidence: command.evidence,
-    };
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('outbox')
-        .values({
-          id: command.id,
-          application_id: application.id,
-          command: JSON.stringify(command),
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: decidedAt,
-          created_at: decidedAt,
-          result_code: null,
-          result_message: null,
-        })
-        .execute();
-      await trx.updateTable('applications').set({ stage: action.to }).where('id', '=', application.id).execute();
-      await trx.insertInto('events').values({ id: event.id, application_id: application.id, at: decidedAt, data: JSON.stringify(event), pending: 1 }).execute();
-    });
+    await this.db.transaction().execute((trx) =>
+      writeLocalDecision(trx, { command, actor: user, fromStage: stage.id, toStage: action.to, reason, at: decidedAt, evidence: command.evidence }),
+    );
 
     let outcome;
     try {

@@ -2,55 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { findAction, findStage, workflowSchema } from '../../shared/workflow';
 import { permitTypeSchema } from '../../shared/domain';
-import type { CommandResult, RejectionCode, TransitionCommand } from '../../shared/sync-protocol';
+import type { CommandResult, TransitionCommand } from '../../shared/sync-protocol';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { nextChangeSeq } from './change-sequence';
+import { Rejection, runCommandOnce } from './command-ledger';
 import { reservePermitNumber } from './reserve-permit-number';
-
-export class Rejection extends Error {
-  constructor(
-    readonly code: RejectionCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Applies one transition command at most once. The server is the judge of every role and
- * transition: the desk's own checks are a convenience, never trusted. A command id seen
- * before answers with the result it got the first time, so a retried push changes nothing.
+ * transition: the desk's own checks are a convenience, never trusted.
  */
 export async function applyCommand(db: Kysely<ServerDatabase>, user: UserTable, command: TransitionCommand, now = new Date()): Promise<CommandResult> {
-  return db.transaction().execute(async (trx) => {
-    const seen = await trx.selectFrom('commands').selectAll().where('id', '=', command.id).executeTakeFirst();
-    if (seen) {
-      return seen.status === 'accepted'
-        ? { id: seen.id, status: 'accepted', changeSeq: seen.change_seq ?? 0 }
-        : { id: seen.id, status: 'rejected', code: seen.code as RejectionCode, message: seen.message ?? '' };
-    }
-    let result: CommandResult;
-    try {
-      const changeSeq = await transition(trx, user, command, now);
-      result = { id: command.id, status: 'accepted', changeSeq };
-    } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
-      result = { id: command.id, status: 'rejected', code: error.code, message: error.message };
-    }
-    await trx
-      .insertInto('commands')
-      .values({
-        id: command.id,
-        user_id: user.id,
-        received_at: now.toISOString(),
-        status: result.status,
-        code: result.status === 'rejected' ? result.code : null,
-        message: result.status === 'rejected' ? result.message : null,
-        change_seq: result.status === 'accepted' ? result.changeSeq : null,
-      })
-      .execute();
-    return result;
-  });
+  return runCommandOnce(db, user, command.id, now, (trx) => transition(trx, user, command, now));
 }
 
 async function transition(trx: Transaction<ServerDatabase>, user: UserTable, command: TransitionCommand, now: Date): Promise<number> {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { findStage, workflowSchema } from '../../shared/workflow';
 import type { CommandResult, IssueRequest } from '../../shared/sync-protocol';
 import type { ServerDatabase, UserTable } from '../db/server-database';
-import { Rejection } from './apply-command';
+import { Rejection, runCommandOnce } from './command-ledger';
 import { nextChangeSeq } from './change-sequence';
 
 /**
@@ -12,34 +12,7 @@ import { nextChangeSeq } from './change-sequence';
  * most once per command id, like every other command.
  */
 export async function issuePermit(db: Kysely<ServerDatabase>, user: UserTable, request: IssueRequest, now = new Date()): Promise<CommandResult> {
-  return db.transaction().execute(async (trx) => {
-    const seen = await trx.selectFrom('commands').selectAll().where('id', '=', request.commandId).executeTakeFirst();
-    if (seen) {
-      return seen.status === 'accepted'
-        ? { id: seen.id, status: 'accepted' as const, changeSeq: seen.change_seq ?? 0 }
-        : { id: seen.id, status: 'rejected' as const, code: seen.code as never, message: seen.message ?? '' };
-    }
-    let result: CommandResult;
-    try {
-      result = { id: request.commandId, status: 'accepted', changeSeq: await issue(trx, user, request, now) };
-    } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
-      result = { id: request.commandId, status: 'rejected', code: error.code, message: error.message };
-    }
-    await trx
-      .insertInto('commands')
-      .values({
-        id: request.commandId,
-        user_id: user.id,
-        received_at: now.toISOString(),
-        status: result.status,
-        code: result.status === 'rejected' ? result.code : null,
-        message: result.status === 'rejected' ? result.message : null,
-        change_seq: result.status === 'accepted' ? result.changeSeq : null,
-      })
-      .execute();
-    return result;
-  });
+  return runCommandOnce(db, user, request.commandId, now, (trx) => issue(trx, user, request, now));
 }
 
 async function issue(trx: Kysely<ServerDatabase>, user: UserTable, request: IssueRequest, now: Date): Promise<number> {

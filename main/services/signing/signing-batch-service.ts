@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { SigningBatch, SigningItem } from '../../../shared/contract';
-import type { ApplicationEvent } from '../../../shared/domain';
 import { AppFailure, ERROR_CODES, type ErrorCode } from '../../../shared/result';
 import { findStage } from '../../../shared/workflow';
 import type { CacheDatabase } from '../../../db/cache-database';
@@ -12,7 +11,8 @@ import { readApplication, readMeta, readOffice, readPermitTypes, readWorkflows, 
 import type { IssueOutboxCommand } from '../outbox-command';
 import { renderPermitPdf } from '../permit-pdf-layout';
 import type { SessionService } from '../session-service';
-import { provisionalEventId, type SyncService } from '../sync-service';
+import { writeLocalDecision } from '../local-decision';
+import type { SyncService } from '../sync-service';
 import { writeFileAtomic } from './atomic-write';
 import { buildCadesSignature } from './cades-signature';
 import { checkSigningCertificate } from './certificate-checks';
@@ -164,31 +164,13 @@ export class SigningBatchService {
       sha256,
       filePath,
     };
-    const event: ApplicationEvent = {
-      id: provisionalEventId(command.id),
-      applicationId,
-      commandId: command.id,
-      actorName: user.fullName,
-      actorRole: user.role,
-      action: action.id,
-      fromStage: stage.id,
-      toStage: action.to,
-      reason: null,
-      at: command.signedAt,
-      evidence: null,
-    };
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('signed_permits')
         .values({ application_id: applicationId, permit_number: application.permitNumber!, file_path: filePath, sha256, signed_at: command.signedAt })
         .onConflict((oc) => oc.column('application_id').doUpdateSet({ file_path: filePath, sha256, signed_at: command.signedAt }))
         .execute();
-      await trx
-        .insertInto('outbox')
-        .values({ id: command.id, application_id: applicationId, command: JSON.stringify(command), status: 'pending', attempts: 0, next_attempt_at: command.signedAt, created_at: command.signedAt, result_code: null, result_message: null })
-        .execute();
-      await trx.updateTable('applications').set({ stage: action.to }).where('id', '=', applicationId).execute();
-      await trx.insertInto('events').values({ id: event.id, application_id: applicationId, at: event.at, data: JSON.stringify(event), pending: 1 }).execute();
+      await writeLocalDecision(trx, { command, actor: user, fromStage: stage.id, toStage: action.to, reason: null, at: command.signedAt, evidence: null });
     });
     return application.permitNumber;
   }

@@ -1,0 +1,43 @@
+import type { ApplicationEvent } from '../../shared/domain';
+import type { User } from '../../shared/sync-protocol';
+import type { CacheDbOrTrx } from './cache-reads';
+import type { OutboxCommand } from './outbox-command';
+import { provisionalEventId } from './sync-service';
+
+export interface LocalDecision {
+  command: OutboxCommand;
+  actor: User;
+  fromStage: string;
+  toStage: string;
+  reason: string | null;
+  at: string;
+  evidence: ApplicationEvent['evidence'];
+}
+
+/**
+ * What a decision changes on the desk, inside the caller's transaction: the command joins the
+ * outbox, the file moves to its new stage, and the kartu kendali gets a provisional line that
+ * the server's own event replaces once the command is accepted.
+ */
+export async function writeLocalDecision(trx: CacheDbOrTrx, decision: LocalDecision): Promise<void> {
+  const { command, actor, at } = decision;
+  const event: ApplicationEvent = {
+    id: provisionalEventId(command.id),
+    applicationId: command.applicationId,
+    commandId: command.id,
+    actorName: actor.fullName,
+    actorRole: actor.role,
+    action: command.action,
+    fromStage: decision.fromStage,
+    toStage: decision.toStage,
+    reason: decision.reason,
+    at,
+    evidence: decision.evidence,
+  };
+  await trx
+    .insertInto('outbox')
+    .values({ id: command.id, application_id: command.applicationId, command: JSON.stringify(command), status: 'pending', attempts: 0, next_attempt_at: at, created_at: at, result_code: null, result_message: null })
+    .execute();
+  await trx.updateTable('applications').set({ stage: decision.toStage }).where('id', '=', command.applicationId).execute();
+  await trx.insertInto('events').values({ id: event.id, application_id: command.applicationId, at, data: JSON.stringify(event), pending: 1 }).execute();
+}
