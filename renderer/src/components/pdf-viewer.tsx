@@ -257,7 +257,7 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
             ))}
           </nav>
         )}
-        <div className="pdf-canvas-area" ref={areaRef}>
+        <div className="pdf-canvas-area" ref={areaRef} tabIndex={0} role="group" aria-label={title}>
           {state === 'loading' && <p className="muted">{t('application.docLoading')}</p>}
           {state === 'error' && (
             <p className="alert error" role="alert">

@@ -45,6 +45,7 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
   const requested = useRef(new Set<number>());
   const generation = useRef(0);
   const scroller = useRef<HTMLDivElement>(null);
+  const grid = useRef<HTMLTableElement>(null);
   const searchBox = useRef<HTMLInputElement>(null);
 
   const filters = { ...(search ? { search } : {}), ...(permitTypeId ? { permitTypeId } : {}), ...(deadline ? { deadline } : {}), sort };
@@ -163,7 +164,7 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown' || e.key === 'Enter') {
               e.preventDefault();
-              scroller.current?.focus();
+              grid.current?.focus();
             }
           }}
         />
@@ -212,17 +213,17 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
       {panel === 'reject' && <RejectPanel items={chosen} onClose={closePanel} />}
       {total === 0 && <p className="empty">{t('queue.empty')}</p>}
       {total !== null && total > 0 && (
-        <div
-          ref={scroller}
-          className="queue-scroller"
-          tabIndex={0}
-          role="grid"
-          aria-label={t('queue.title')}
-          aria-rowcount={total}
-          aria-activedescendant={rows.get(active) ? `queue-row-${rows.get(active)!.id}` : undefined}
-          onKeyDown={onKeyDown}
-        >
-          <table className="queue-table">
+        <div ref={scroller} className="queue-scroller">
+          <table
+            ref={grid}
+            className="queue-table"
+            tabIndex={0}
+            role="grid"
+            aria-label={t('queue.title')}
+            aria-rowcount={total + 1}
+            aria-activedescendant={rows.get(active) ? `queue-row-${rows.get(active)!.id}` : undefined}
+            onKeyDown={onKeyDown}
+          >
             <thead>
               <tr>
                 {canSign && (
@@ -261,7 +262,7 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
                   <tr
                     key={item.id}
                     id={`queue-row-${item.id}`}
-                    aria-rowindex={virtualRow.index + 1}
+                    aria-rowindex={virtualRow.index + 2}
                     aria-selected={canSign ? selected.has(item.id) : virtualRow.index === active}
                     className={classes.join(' ')}
                     style={{ height: ROW_HEIGHT }}
