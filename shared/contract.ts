@@ -125,7 +125,12 @@ export const contract = {
   'session.signOut': { input: empty, output: z.object({}) },
   'session.current': {
     input: empty,
-    output: z.object({ user: userSchema.nullable(), serverUrl: z.string() }),
+    output: z.object({
+      user: userSchema.nullable(),
+      serverUrl: z.string(),
+      /** from the last sync: the office's name, city and time zone (WIB, WITA or WIT) */
+      office: z.object({ name: z.string(), city: z.string(), timeZone: z.string() }).nullable(),
+    }),
   },
   'sync.now': { input: empty, output: syncStatusSchema },
   'sync.status': { input: empty, output: syncStatusSchema },

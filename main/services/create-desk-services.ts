@@ -2,6 +2,7 @@ import type { Handlers } from '../../shared/contract';
 import { dirname, join } from 'node:path';
 import { openCacheDb } from '../../db/open-cache-db';
 import { SigningBatchService } from './signing/signing-batch-service';
+import { readOffice } from './cache-reads';
 import { VerificationService } from './signing/verification-service';
 import { ApplicationService } from './application-service';
 import { DraftPermitService } from './draft-permit-service';
@@ -67,7 +68,10 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
       session.signOut();
       return {};
     },
-    'session.current': async () => ({ user: session.current(), serverUrl: options.serverUrl }),
+    'session.current': async () => {
+      const office = await readOffice(db);
+      return { user: session.current(), serverUrl: options.serverUrl, office: office ? { name: office.name, city: office.city, timeZone: office.timeZone } : null };
+    },
     'sync.now': () => syncAndPrefetch(),
     'sync.status': () => sync.status(),
     'queue.list': (query) => queue.list(query),

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../shared/contract';
 import type { User } from '../../shared/sync-protocol';
 import { invoke } from './desk-api';
+import { setOfficeTimeZone } from './format';
 import { TopBar } from './components/top-bar';
 import { SignInScreen } from './screens/sign-in-screen';
 import { QueueScreen } from './screens/queue-screen';
@@ -23,7 +24,10 @@ export function App() {
 
   useEffect(() => {
     void invoke('session.current', {}).then((r) => {
-      if (r.ok) setUser(r.value.user);
+      if (r.ok) {
+        setUser(r.value.user);
+        if (r.value.office) setOfficeTimeZone(r.value.office.timeZone);
+      }
       setChecked(true);
     });
   }, []);
@@ -31,6 +35,8 @@ export function App() {
   const refreshStatus = useCallback(async () => {
     const r = await invoke('sync.status', {});
     if (r.ok) setStatus(r.value);
+    const current = await invoke('session.current', {});
+    if (current.ok && current.value.office) setOfficeTimeZone(current.value.office.timeZone);
   }, []);
 
   useEffect(() => {

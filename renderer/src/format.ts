@@ -1,11 +1,18 @@
-/** Dates as an Indonesian office writes them; the office's zone comes with the data later. */
+let officeTimeZone = 'Asia/Jakarta';
+
+/** Times show in the office's own zone (WIB, WITA or WIT), whatever the PC's clock says. */
+export function setOfficeTimeZone(timeZone: string): void {
+  officeTimeZone = timeZone;
+}
+
+/** Dates as an Indonesian office writes them. */
 export function formatDate(iso: string, locale: string): string {
   const date = iso.length === 10 ? new Date(`${iso}T00:00:00Z`) : new Date(iso);
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'id-ID', {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
-    timeZone: iso.length === 10 ? 'UTC' : 'Asia/Jakarta',
+    timeZone: iso.length === 10 ? 'UTC' : officeTimeZone,
   }).format(date);
 }
 
@@ -15,7 +22,7 @@ export function formatDateTime(iso: string, locale: string): string {
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
-    timeZone: 'Asia/Jakarta',
+    timeZone: officeTimeZone,
     timeZoneName: 'short',
   }).format(new Date(iso));
 }

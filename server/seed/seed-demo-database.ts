@@ -21,6 +21,8 @@ export interface SeedOptions {
   timeStampUrl?: string | null;
   /** put every file at this stage (tests of one desk) instead of the realistic mix */
   allAtStage?: 'pemeriksaan' | 'verifikasi_draf' | 'penandatanganan';
+  /** the office's zone; Kota Metro is WIB */
+  timeZone?: 'Asia/Jakarta' | 'Asia/Makassar' | 'Asia/Jayapura';
   /** false: no uploaded PDFs (large synthetic offices for benchmarks) */
   documents?: boolean;
 }
@@ -49,7 +51,10 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
   const now = options.now ?? new Date();
   const random = seededRandom(options.seed ?? 20261123);
   const base = options.verificationBaseUrl ?? 'http://127.0.0.1:8787';
-  const office = demoOffice(base, options.trustedRootsPem ?? [], options.timeStampUrl === 'self' ? `${base}/api/v1/tsa` : (options.timeStampUrl ?? null));
+  const office = {
+    ...demoOffice(base, options.trustedRootsPem ?? [], options.timeStampUrl === 'self' ? `${base}/api/v1/tsa` : (options.timeStampUrl ?? null)),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = DEMO_USERS.map((u) => ({ id: randomUUID(), username: u.username, full_name: u.fullName, nip: u.nip, role: u.role, password_hash: passwordHash, active: 1 }));
   const byRole = (role: string) => users.find((u) => u.role === role)!;
