@@ -55,6 +55,9 @@ export const queueItemSchema = z.object({
   /** an action on it waits in the outbox */
   pending: z.boolean(),
   claimedByName: z.string().nullable(),
+  /** the stage's own standard time (Pekanbaru's minutes per step), and what is left of it */
+  stageStandardMinutes: z.number().int().nullable(),
+  stageMinutesLeft: z.number().int().nullable(),
 });
 
 export const applicationDetailSchema = z.object({
@@ -70,6 +73,8 @@ export const applicationDetailSchema = z.object({
   workingDaysLeft: z.number().int().nullable(),
   pending: z.boolean(),
   officeCity: z.string(),
+  stageStandardMinutes: z.number().int().nullable(),
+  stageMinutesLeft: z.number().int().nullable(),
 });
 
 export const decisionResultSchema = z.object({

@@ -66,3 +66,28 @@ export function workingDaysLeft(today: IsoDate, deadline: IsoDate, holidays: Rea
   }
   return forward ? count : -count;
 }
+
+// WIB, WITA and WIT have no daylight saving: a fixed offset each.
+const ZONE_OFFSET_MINUTES: Record<string, number> = { 'Asia/Jakarta': 420, 'Asia/Makassar': 480, 'Asia/Jayapura': 540 };
+
+/**
+ * Minutes of working days between two instants in the office's zone: weekends, national
+ * holidays and cuti bersama do not count against a stage's standard time.
+ */
+export function workingMinutesBetween(start: Date, end: Date, timeZone: string, holidays: ReadonlySet<IsoDate>): number {
+  if (end <= start) return 0;
+  const offset = (ZONE_OFFSET_MINUTES[timeZone] ?? 420) * 60_000;
+  let day = calendarDateIn(start, timeZone);
+  const lastDay = calendarDateIn(end, timeZone);
+  let minutes = 0;
+  for (;;) {
+    if (isWorkingDay(day, holidays)) {
+      const dayStart = toUtcDay(day).getTime() - offset;
+      const from = Math.max(dayStart, start.getTime());
+      const to = Math.min(dayStart + 86_400_000, end.getTime());
+      if (to > from) minutes += (to - from) / 60_000;
+    }
+    if (day === lastDay) return Math.floor(minutes);
+    day = nextDay(day);
+  }
+}

@@ -26,7 +26,7 @@ export async function startEmbeddedServer(dataDir: string, log: (line: string) =
     writeFileSync(caFile, demo.caPem);
     writeFileSync(demoCertificatePath, demo.p12, { mode: 0o600 });
   }
-  const seedDemoIfEmpty = { trustedRootsPem: [readFileSync(caFile, 'utf8')] };
+  const seedDemoIfEmpty = { trustedRootsPem: [readFileSync(caFile, 'utf8')], pekanbaruFiles: 10 };
   let server: RunningCentralServer;
   try {
     server = await startCentralServer({ dbFile, port: EMBEDDED_SERVER_PORT, seedDemoIfEmpty });

@@ -6,7 +6,7 @@ import { findStage } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
 import { documentMetaFromRow } from './cache-rows';
 import { hasPendingCommand, holidaySet, readApplication, readEvents, readOffice, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
-import { deadlineOf } from './deadline';
+import { deadlineOf, stageMinutesLeft } from './deadline';
 import type { ServerClient } from './server-client';
 import type { SessionService } from './session-service';
 import type { SyncService } from './sync-service';
@@ -49,6 +49,8 @@ export class ApplicationService {
       ...deadlineOf(stage.role ? application.completeAt : null, permitType.slaWorkingDays, office, holidaySet(office), this.now()),
       pending,
       officeCity: office?.city ?? '',
+      stageStandardMinutes: stage.standardMinutes,
+      stageMinutesLeft: stageMinutesLeft(stage.standardMinutes, application.stageEnteredAt, office, holidaySet(office), this.now()),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { Office } from '../../shared/office';
-import { calendarDateIn, deadlineAfterWorkingDays, workingDaysLeft } from '../../shared/working-days';
+import { calendarDateIn, deadlineAfterWorkingDays, workingDaysLeft, workingMinutesBetween } from '../../shared/working-days';
 
 /** The file's deadline under the permit's standard, and the working days left today. */
 export function deadlineOf(completeAt: string | null, slaWorkingDays: number, office: Office | null, holidays: ReadonlySet<string>, now: Date) {
@@ -18,3 +18,9 @@ export function deadlineDate(completeAt: string, slaWorkingDays: number, office:
  * order (these sort last) instead of a sort over the whole queue.
  */
 export const NO_DEADLINE = '9999-12-31';
+
+/** Working minutes left of a stage's standard time (negative once it is exceeded); null where the stage has none. */
+export function stageMinutesLeft(standardMinutes: number | null, enteredAt: string, office: Office | null, holidays: ReadonlySet<string>, now: Date): number | null {
+  if (standardMinutes === null || !office) return null;
+  return standardMinutes - workingMinutesBetween(new Date(enteredAt), now, office.timeZone, holidays);
+}

@@ -5,7 +5,7 @@ import { stagesForRole } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
 import { holidaySet, readOffice, readPermitTypes, readWorkflows } from './cache-reads';
 import type { SessionService } from './session-service';
-import { NO_DEADLINE } from './deadline';
+import { NO_DEADLINE, stageMinutesLeft } from './deadline';
 
 const PAGE = 100;
 
@@ -67,7 +67,19 @@ export class QueueService {
     if (query.permitTypeId) filtered = filtered.where('permit_type_id', '=', query.permitTypeId);
     if (query.deadline) filtered = byDeadline(filtered, query.deadline);
 
-    let page = filtered.select(['id', 'registration_number', 'applicant_name', 'nik', 'permit_type_id', 'stage', 'submitted_at', 'deadline_date', sql<string | null>`json_extract(data, '$.claimedBy.name')`.as('claimed_by_name')]);
+    let page = filtered.select([
+      'id',
+      'registration_number',
+      'applicant_name',
+      'nik',
+      'permit_type_id',
+      'workflow_id',
+      'stage',
+      'submitted_at',
+      'deadline_date',
+      sql<string | null>`json_extract(data, '$.claimedBy.name')`.as('claimed_by_name'),
+      sql<string>`json_extract(data, '$.stageEnteredAt')`.as('stage_entered_at'),
+    ]);
     // rowid last: a unique, stable order that the indexes already carry, so paging needs no sort
     if (sort === 'deadline') page = page.orderBy('deadline_date').orderBy('submitted_at').orderBy(sql`rowid`);
     else if (sort === 'submitted') page = page.orderBy('submitted_at').orderBy('deadline_date').orderBy(sql`rowid`);
@@ -80,6 +92,11 @@ export class QueueService {
     const pendingIds = new Set(
       ids.length ? (await this.db.selectFrom('outbox').select('application_id').where('status', '=', 'pending').where('application_id', 'in', ids).execute()).map((r) => r.application_id) : [],
     );
+    const nowInstant = this.now();
+    const stageTime = (workflowId: string, stageId: string, enteredAt: string) => {
+      const standard = workflows.get(workflowId)?.stages.find((st) => st.id === stageId)?.standardMinutes ?? null;
+      return { stageStandardMinutes: standard, stageMinutesLeft: stageMinutesLeft(standard, enteredAt, office, holidays, nowInstant) };
+    };
     const items = rows.map(
       (row): QueueItem => ({
         id: row.id,
@@ -93,6 +110,7 @@ export class QueueService {
         workingDaysLeft: row.deadline_date && row.deadline_date !== NO_DEADLINE ? workingDaysLeft(today, row.deadline_date, holidays) : null,
         pending: pendingIds.has(row.id),
         claimedByName: row.claimed_by_name,
+        ...stageTime(row.workflow_id, row.stage, row.stage_entered_at),
       }),
     );
 

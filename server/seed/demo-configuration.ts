@@ -182,6 +182,22 @@ export const DEMO_PERMIT_TYPES: PermitType[] = [
   },
 ];
 
+/** Pekanbaru's SIKRO on its SOP chain: shown beside Metro's permits as the second workflow. */
+export const PEKANBARU_SIKRO: PermitType = {
+  id: 'sikro-pekanbaru',
+  name: 'Izin Kerja Refraksionis Optisien (SIKRO, SOP Pekanbaru)',
+  workflowId: PEKANBARU_WORKFLOW.id,
+  slaWorkingDays: 2,
+  requirements: COMMON_REQUIREMENTS,
+  legalBasis: [
+    'Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik',
+    'Peraturan Menteri Kesehatan Nomor 19 Tahun 2013 tentang Penyelenggaraan Pekerjaan Refraksionis Optisien dan Optometris',
+    'Peraturan Walikota Pekanbaru Nomor 169 Tahun 2021 tentang Kedudukan, Susunan Organisasi, Tugas dan Fungsi Serta Tata Kerja Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pekanbaru',
+    'Peraturan Walikota Pekanbaru Nomor 90 Tahun 2022 tentang Pendelegasian Wewenang Perizinan dan Non Perizinan Kepada Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
+  ],
+  template: { title: 'SURAT IZIN KERJA REFRAKSIONIS OPTISIEN', numberCode: 'SIKRO', validityYears: 5, decisionText: 'Memberikan Izin Kerja Refraksionis Optisien kepada:' },
+};
+
 // National holidays and cuti bersama (SKB 3 Menteri). 2027 is provisional until its SKB is out.
 const HOLIDAYS: Array<[string, string]> = [
   ['2025-01-01', 'Tahun Baru Masehi'], ['2025-01-27', 'Isra Mikraj'], ['2025-01-28', 'Cuti bersama Tahun Baru Imlek'],

@@ -6,7 +6,7 @@ import type { ServerDatabase } from '../db/server-database';
 import { nextChangeSeq } from '../app/change-sequence';
 import { hashPassword } from '../app/password-hash';
 import { reservePermitNumber } from '../app/reserve-permit-number';
-import { DEMO_PASSWORD, DEMO_PERMIT_TYPES, DEMO_USERS, METRO_WORKFLOW, PEKANBARU_WORKFLOW, demoOffice } from './demo-configuration';
+import { DEMO_PASSWORD, DEMO_PERMIT_TYPES, DEMO_USERS, METRO_WORKFLOW, PEKANBARU_SIKRO, PEKANBARU_WORKFLOW, demoOffice } from './demo-configuration';
 import { makeUploadedDocument } from './demo-documents';
 import { makeApplicant, pick, seededRandom, type Profession } from './demo-people';
 
@@ -23,6 +23,8 @@ export interface SeedOptions {
   allAtStage?: 'pemeriksaan' | 'verifikasi_draf' | 'penandatanganan';
   /** the office's zone; Kota Metro is WIB */
   timeZone?: 'Asia/Jakarta' | 'Asia/Makassar' | 'Asia/Jayapura';
+  /** files on Pekanbaru's SOP chain (front office → … → sekretaris), to show per-step standard times */
+  pekanbaruFiles?: number;
   /** false: no uploaded PDFs (large synthetic offices for benchmarks) */
   documents?: boolean;
 }
@@ -179,8 +181,59 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
       }
       await insertReferenceRecords(trx, plan.applicant, plan.mismatch, now);
     }
+    if (options.pekanbaruFiles) await seedPekanbaruFiles(trx, options.pekanbaruFiles, random, now, count, byRole);
   });
   return { applications: count, users: users.length };
+}
+
+const PEKANBARU_STEPS = ['penerimaan_berkas', 'cetak_blanko', 'paraf_analis_muda', 'paraf_analis_madya', 'paraf_sekretaris'];
+
+/** Files moving along Pekanbaru's chain, each in its step since a few minutes to an hour ago. */
+async function seedPekanbaruFiles(trx: Kysely<ServerDatabase>, count: number, random: () => number, now: Date, offset: number, byRole: (role: string) => { full_name: string; role: string }) {
+  await trx.insertInto('permit_types').values({ id: PEKANBARU_SIKRO.id, definition: JSON.stringify(PEKANBARU_SIKRO) }).execute();
+  for (let i = 0; i < count; i += 1) {
+    const id = randomUUID();
+    const applicant = makeApplicant(random, 'optisien', 5000 + i);
+    const step = PEKANBARU_STEPS[i % PEKANBARU_STEPS.length]!;
+    const enteredAt = new Date(now.getTime() - (3 + Math.floor(random() * 60)) * 60_000);
+    const submittedAt = new Date(enteredAt.getTime() - 20 * 60_000);
+    const changeSeq = await nextChangeSeq(trx);
+    await trx
+      .insertInto('applications')
+      .values({
+        id,
+        registration_number: `MPPD-${calendarDateIn(submittedAt, 'Asia/Jakarta').slice(0, 4)}-${String(10_231 + offset + i).padStart(6, '0')}`,
+        permit_type_id: PEKANBARU_SIKRO.id,
+        workflow_id: PEKANBARU_WORKFLOW.id,
+        stage: step,
+        applicant: JSON.stringify(applicant),
+        checklist: JSON.stringify(step === 'penerimaan_berkas' ? {} : Object.fromEntries(PEKANBARU_SIKRO.requirements.map((r) => [r.id, true]))),
+        submitted_at: submittedAt.toISOString(),
+        complete_at: submittedAt.toISOString(),
+        stage_entered_at: enteredAt.toISOString(),
+        permit_number: null,
+        verification_id: null,
+        version: 1,
+        change_seq: changeSeq,
+      })
+      .execute();
+    await trx
+      .insertInto('events')
+      .values({ id: randomUUID(), application_id: id, command_id: null, actor_name: `${applicant.fullName} (MPPD)`, actor_role: null, action: 'diajukan', from_stage: null, to_stage: 'penerimaan_berkas', reason: null, at: submittedAt.toISOString(), evidence: null })
+      .execute();
+    // the kartu kendali: one line for every step the file has already passed
+    const reached = PEKANBARU_STEPS.indexOf(step);
+    for (let k = 0; k < reached; k += 1) {
+      const from = PEKANBARU_WORKFLOW.stages.find((st) => st.id === PEKANBARU_STEPS[k])!;
+      const actor = byRole(from.role!);
+      const at = new Date(submittedAt.getTime() + ((k + 1) * (enteredAt.getTime() - submittedAt.getTime())) / reached).toISOString();
+      await trx
+        .insertInto('events')
+        .values({ id: randomUUID(), application_id: id, command_id: null, actor_name: actor.full_name, actor_role: actor.role, action: from.actions[0]!.id, from_stage: from.id, to_stage: PEKANBARU_STEPS[k + 1]!, reason: null, at, evidence: null })
+        .execute();
+    }
+    await insertReferenceRecords(trx, applicant, null, now);
+  }
 }
 
 async function insertReferenceRecords(trx: Kysely<ServerDatabase>, applicant: Applicant, mismatch: 'facilityName' | 'strNumber' | 'fullName' | null, now: Date) {

@@ -57,5 +57,12 @@ describe('every control has an accessible name and role', () => {
     await page.getByRole('heading', { name: 'My queue' }).waitFor();
     await page.getByLabel('Language').selectOption('id');
     await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
+
+    // Pekanbaru's chain: the secretary's queue shows each file's step against its SOP minutes
+    await signIn(page, desk.url, 'sekretaris');
+    await page.locator('.queue-row:not(.loading)').first().waitFor();
+    expect(await page.locator('.queue-row').first().textContent()).toMatch(/Tahap: (sisa \d+ dari 10 menit|lewat \d+ menit dari standar 10)/);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, '20-sekretaris-queue-stage-times');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDateIn, deadlineAfterWorkingDays, isWorkingDay, workingDaysLeft } from '../../shared/working-days';
+import { calendarDateIn, deadlineAfterWorkingDays, isWorkingDay, workingDaysLeft, workingMinutesBetween } from '../../shared/working-days';
 import { demoOffice } from '../../server/seed/demo-configuration';
 
 const holidays = new Set(demoOffice('http://127.0.0.1').holidays.map((h) => h.date));
@@ -37,5 +37,15 @@ describe('working days in an Indonesian office', () => {
     expect(calendarDateIn(lateEvening, 'Asia/Jakarta')).toBe('2026-11-23');
     expect(calendarDateIn(lateEvening, 'Asia/Makassar')).toBe('2026-11-24');
     expect(calendarDateIn(lateEvening, 'Asia/Jayapura')).toBe('2026-11-24');
+  });
+});
+
+describe('working minutes against a stage standard', () => {
+  it('counts only working days, in the office zone', () => {
+    // Friday 16:00 WIB to Monday 09:00 WIB: 8 h of Friday + 9 h of Monday
+    expect(workingMinutesBetween(new Date('2026-11-20T09:00:00Z'), new Date('2026-11-23T02:00:00Z'), 'Asia/Jakarta', holidays)).toBe(17 * 60);
+    // across Christmas 2026 (Thu 24 cuti bersama, Fri 25 Natal): Wed 23:00 WITA to Mon 01:00 WITA
+    expect(workingMinutesBetween(new Date('2026-12-23T15:00:00Z'), new Date('2026-12-27T17:00:00Z'), 'Asia/Makassar', holidays)).toBe(60 + 60);
+    expect(workingMinutesBetween(new Date('2026-11-23T05:00:00Z'), new Date('2026-11-23T05:35:00Z'), 'Asia/Jayapura', holidays)).toBe(35);
   });
 });

@@ -202,6 +202,11 @@ export const en: Messages = {
     password: 'This document is password-protected and cannot be opened here. Ask the applicant to upload it without a password.',
     corrupt: 'This file is damaged or not a valid PDF. Ask the applicant to upload it again.',
   },
+  stageTime: {
+    standard: 'Standard time of this step: {{minutes}} minutes (SOP)',
+    left: 'Step: {{minutes}} of {{standard}} min left',
+    over: 'Step: {{minutes}} min over its {{standard}}',
+  },
   documentKinds: { str: 'STR', bukti_sisdmk: 'SISDMK verification', surat_keterangan_tempat: 'Place-of-practice letter' },
   common: { signOut: 'Sign out', language: 'Language', close: 'Close', cancel: 'Cancel', confirm: 'Send decision' },
   errors: {

@@ -248,6 +248,11 @@ export const id = {
     password: 'Dokumen ini dilindungi kata sandi dan tidak dapat dibuka di sini. Minta pemohon mengunggah versi tanpa kata sandi.',
     corrupt: 'Berkas ini rusak atau bukan PDF yang sah. Minta pemohon mengunggah ulang.',
   },
+  stageTime: {
+    standard: 'Standar waktu tahap ini: {{minutes}} menit (SOP)',
+    left: 'Tahap: sisa {{minutes}} dari {{standard}} menit',
+    over: 'Tahap: lewat {{minutes}} menit dari standar {{standard}}',
+  },
   documentKinds: { str: 'STR', bukti_sisdmk: 'Bukti verifikasi SISDMK', surat_keterangan_tempat: 'Surat keterangan tempat' },
   common: { signOut: 'Keluar', language: 'Bahasa', close: 'Tutup', cancel: 'Batal', confirm: 'Kirim keputusan' },
   errors,

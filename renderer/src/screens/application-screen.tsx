@@ -11,6 +11,7 @@ import { DeadlineBadge } from '../components/deadline-badge';
 import { KartuKendali } from '../components/kartu-kendali';
 import { PdfViewer } from '../components/pdf-viewer';
 import { ReturnReasonForm } from '../components/return-reason-form';
+import { StageTimeBadge } from '../components/stage-time-badge';
 
 interface ApplicationScreenProps {
   applicationId: string;
@@ -171,6 +172,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           <div className="header-tags">
             <span className="tag stage">{t(`stages.${application.stage}`)}</span>
             <DeadlineBadge workingDaysLeft={detail.workingDaysLeft} />
+            <StageTimeBadge standardMinutes={detail.stageStandardMinutes} minutesLeft={detail.stageMinutesLeft} />
             {detail.deadline && <span className="muted small">{t('application.deadline', { date: formatDate(detail.deadline, i18n.language) })}</span>}
           </div>
           {canClaim && (

@@ -8,6 +8,7 @@ import { useErrorText } from '../use-error-text';
 import { DeadlineBadge } from '../components/deadline-badge';
 import { RejectPanel } from '../components/reject-panel';
 import { SigningPanel } from '../components/signing-panel';
+import { StageTimeBadge } from '../components/stage-time-badge';
 
 interface QueueScreenProps {
   notice: string | null;
@@ -299,6 +300,9 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
                       {t(`stages.${item.stage}`)}
                       {item.pending && <span className="tag">{t('queue.pending')}</span>}
                       {item.claimedByName && <span className="tag claimed">{t('queue.claimedBy', { name: item.claimedByName })}</span>}
+                      <div>
+                        <StageTimeBadge standardMinutes={item.stageStandardMinutes} minutesLeft={item.stageMinutesLeft} />
+                      </div>
                     </td>
                     <td>{formatDate(item.submittedAt, i18n.language)}</td>
                     <td>
