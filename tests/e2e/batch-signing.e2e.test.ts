@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfsig } from '../support/poppler';
 import { serverStage } from '../support/server-inspection';
-import { shot, signIn, startWebDesk, type WebDesk } from './web-desk';
+import { applicationIdByRegistration, shot, signIn, startWebDesk, type WebDesk } from './web-desk';
 
 let desk: WebDesk;
 
@@ -55,7 +55,7 @@ describe('the Kepala Dinas signs in batches', () => {
     await dialog.getByRole('button', { name: 'Selesai' }).click();
     for (const registration of chosen) await expect.poll(() => page.getByRole('button', { name: registration }).count()).toBe(0);
 
-    const ids = await idsFor(chosen);
+    const ids = await applicationIdByRegistration(desk, chosen);
     await expect.poll(() => ids.map((id) => serverStage(desk.serverDb, id)).join(',')).toBe(Array(5).fill('terbit').join(','));
     expect(pdfsig(join(desk.dataDir, 'signed-permits', `${chosen[0]}.pdf`))).toContain('Signature is Valid.');
 
@@ -68,15 +68,3 @@ describe('the Kepala Dinas signs in batches', () => {
     await shot(page, '10-verifikasi-dokumen');
   });
 });
-
-async function idsFor(registrations: string[]): Promise<string[]> {
-  const login = await fetch(`${desk.serverUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'kadis', password: 'meja-izin-demo' }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const pull = await fetch(`${desk.serverUrl}/api/v1/sync/pull?since=0&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await pull.json()) as { applications: Array<{ application: { id: string; registrationNumber: string } }> };
-  return registrations.map((r) => body.applications.find((a) => a.application.registrationNumber === r)!.application.id);
-}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { serverEvents, serverStage } from '../support/server-inspection';
-import { shot, startWebDesk, type WebDesk } from './web-desk';
+import { applicationIdByRegistration, shot, startWebDesk, type WebDesk } from './web-desk';
 
 let desk: WebDesk;
 
@@ -32,11 +32,7 @@ async function tabTo(page: Page, isTarget: () => Promise<boolean>, limit = 60) {
 }
 
 async function idOf(registration: string): Promise<string> {
-  const login = await fetch(`${desk.serverUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'kadis', password: 'meja-izin-demo' }) });
-  const { token } = (await login.json()) as { token: string };
-  const pull = await fetch(`${desk.serverUrl}/api/v1/sync/pull?since=0&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await pull.json()) as { applications: Array<{ application: { id: string; registrationNumber: string; claimedBy: unknown } }> };
-  return body.applications.find((a) => a.application.registrationNumber === registration)!.application.id;
+  return (await applicationIdByRegistration(desk, [registration]))[0]!;
 }
 
 describe('a penata reviews three files with the keyboard only', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../../shared/sync-protocol';
 import { serverEvents, serverStage } from '../support/server-inspection';
-import { shot, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
+import { applicationIdByRegistration, shot, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
 
 let desk: WebDesk;
 
@@ -57,7 +57,7 @@ describe('the review desk in Chromium against start:web with the embedded server
     await page.getByRole('status').filter({ hasText: 'Keputusan terkirim ke server' }).waitFor();
     await shot(page, '06-queue-after-approval');
 
-    const id = await findIdByRegistration(registration);
+    const id = (await applicationIdByRegistration(desk, [registration]))[0]!;
     expect(serverStage(desk.serverDb, id)).toBe('penandatanganan');
     const events = serverEvents(desk.serverDb, id).slice(-2);
     expect(events.map((e) => [e.action, e.actor_role, e.to_stage])).toEqual([
@@ -76,7 +76,7 @@ describe('the review desk in Chromium against start:web with the embedded server
     await page.getByRole('heading', { name: 'Kesesuaian data' }).waitFor();
 
     // A colleague returns the same file from their own desk, straight to the server.
-    const id = await findIdByRegistration(registration);
+    const id = (await applicationIdByRegistration(desk, [registration]))[0]!;
     const token = await login('penata2');
     const push = await fetch(`${desk.serverUrl}${API_PREFIX}/sync/push`, {
       method: 'POST',
@@ -127,11 +127,4 @@ async function login(username: string): Promise<string> {
     body: JSON.stringify({ username, password: 'meja-izin-demo' }),
   });
   return ((await response.json()) as { token: string }).token;
-}
-
-async function findIdByRegistration(registration: string): Promise<string> {
-  const token = await login('kadis');
-  const response = await fetch(`${desk.serverUrl}${API_PREFIX}/sync/pull?since=0&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { applications: Array<{ application: { id: string; registrationNumber: string } }> };
-  return body.applications.find((a) => a.application.registrationNumber === registration)!.application.id;
 }

@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
+    // a busy CI machine can take seconds over a first query of 100,000 rows: poll patiently
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });

@@ -93,6 +93,19 @@ export async function signOut(page: Page) {
   await page.getByRole('heading', { name: 'Masuk ke Meja Izin' }).waitFor();
 }
 
+/** The server's id of a file, looked up by its registration number as an official would see it. */
+export async function applicationIdByRegistration(desk: WebDesk, registrations: string[]): Promise<string[]> {
+  const login = await fetch(`${desk.serverUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'kadis', password: 'meja-izin-demo' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const pull = await fetch(`${desk.serverUrl}/api/v1/sync/pull?since=0&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await pull.json()) as { applications: Array<{ application: { id: string; registrationNumber: string } }> };
+  return registrations.map((r) => body.applications.find((a) => a.application.registrationNumber === r)!.application.id);
+}
+
 export function shot(page: Page, name: string) {
   return page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: false });
 }

@@ -3,6 +3,7 @@ import type { SyncStatus } from '../../../shared/contract';
 import type { User } from '../../../shared/sync-protocol';
 import { LOCALES, setLocale, type Locale } from '../i18n/setup-i18n';
 import { formatDateTime } from '../format';
+import { Brand } from './brand';
 
 interface TopBarProps {
   user: User;
@@ -18,13 +19,7 @@ export function TopBar({ user, status, syncing, onSync, onSignOut, onVerify }: T
   const online = status?.online ?? false;
   return (
     <header className="top-bar">
-      <div className="brand">
-        <span className="brand-mark" aria-hidden="true">MI</span>
-        <div>
-          <div className="brand-name">{t('app.name')}</div>
-          <div className="brand-tagline">{t('app.tagline')}</div>
-        </div>
-      </div>
+      <Brand />
       <button type="button" className="button subtle nav-button" onClick={onVerify}>
         {t('verify.nav')}
       </button>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { User } from '../../../shared/sync-protocol';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
+import { Brand } from '../components/brand';
 
 export function SignInScreen({ onSignedIn }: { onSignedIn(user: User): void }) {
   const { t } = useTranslation();
@@ -26,13 +27,7 @@ export function SignInScreen({ onSignedIn }: { onSignedIn(user: User): void }) {
   return (
     <main className="sign-in-page">
       <form className="sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
-        <div className="brand large">
-          <span className="brand-mark" aria-hidden="true">MI</span>
-          <div>
-            <div className="brand-name">{t('app.name')}</div>
-            <div className="brand-tagline">{t('app.tagline')}</div>
-          </div>
-        </div>
+        <Brand large />
         <h1 id="sign-in-title">{t('signIn.title')}</h1>
         <label className="field">
           <span>{t('signIn.username')}</span>
