@@ -19,6 +19,8 @@ const empty = z.object({}).strict();
 
 export const syncStatusSchema = z.object({
   online: z.boolean(),
+  /** signed in on this desk while the server was unreachable: sign in again to send decisions */
+  needsSignIn: z.boolean().default(false),
   lastSyncAt: z.string().nullable(),
   lastError: z.string().nullable(),
   pendingCommands: z.number().int().nonnegative(),

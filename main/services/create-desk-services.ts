@@ -37,7 +37,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const { db, close } = await openCacheDb(options.cacheFile);
   const now = options.now ?? (() => new Date());
   const client = new ServerClient(options.serverUrl, options.fetchImpl);
-  const session = new SessionService(client);
+  const session = new SessionService(client, db);
   const sync = new SyncService(db, client, now);
   const queue = new QueueService(db, session, now);
   const applications = new ApplicationService(db, session, client, sync, now);

@@ -41,6 +41,11 @@ export class ServerClient {
     this.token = null;
   }
 
+  /** Whether the server answers at all; needs no session. */
+  async health(): Promise<void> {
+    this.assertOk(await this.request('GET', '/health', undefined, false));
+  }
+
   async login(username: string, password: string): Promise<LoginResponse> {
     const response = await this.request('POST', '/auth/login', { username, password }, false);
     if (response.status === 401) throw new AppFailure('BAD_CREDENTIALS', 'unknown user or wrong password');

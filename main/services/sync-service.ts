@@ -34,9 +34,7 @@ export class SyncService {
 
   startTimer(intervalMs: number): void {
     this.stopTimer();
-    this.timer = setInterval(() => {
-      if (this.client.signedIn) void this.syncNow().catch(() => undefined);
-    }, intervalMs);
+    this.timer = setInterval(() => void this.syncNow({ forcePush: false }).catch(() => undefined), intervalMs);
     this.timer.unref();
   }
 
@@ -58,6 +56,13 @@ export class SyncService {
 
   private async runOnce(forcePush: boolean): Promise<void> {
     try {
+      if (!this.client.signedIn) {
+        // signed in on this desk only (or not at all): just learn whether the server is back
+        await this.client.health();
+        this.online = true;
+        this.lastError = 'SESSION_EXPIRED';
+        return;
+      }
       await this.pushOutbox(forcePush);
       await this.pullAll();
       this.online = true;
@@ -82,6 +87,7 @@ export class SyncService {
       .execute();
     return {
       online: this.online,
+      needsSignIn: !this.client.signedIn,
       lastSyncAt: await readMeta(this.db, 'last_sync_at'),
       lastError: this.lastError,
       pendingCommands: Number(pending.n),

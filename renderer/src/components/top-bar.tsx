@@ -27,6 +27,7 @@ export function TopBar({ user, status, syncing, onSync, onSignOut, onVerify }: T
         <span className={`sync-dot ${online ? 'online' : 'offline'}`} aria-hidden="true" />
         <span className="sync-state">{online ? t('sync.online') : t('sync.offline')}</span>
         {status && status.pendingCommands > 0 && <span className="sync-pending">{t('sync.pending', { count: status.pendingCommands })}</span>}
+        {status?.needsSignIn && status.online && <span className="sync-pending">{t('sync.needsSignIn')}</span>}
         <span className="sync-last">{status?.lastSyncAt ? t('sync.lastSync', { time: formatDateTime(status.lastSyncAt, i18n.language) }) : t('sync.never')}</span>
         <button type="button" className="button subtle" onClick={onSync} disabled={syncing}>
           {t('sync.now')}

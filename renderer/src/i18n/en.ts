@@ -46,6 +46,7 @@ export const en: Messages = {
     offline: 'Offline',
     pending_one: '{{count}} decision waiting to be sent',
     pending_other: '{{count}} decisions waiting to be sent',
+    needsSignIn: 'Signed in offline: sign out and in again to send decisions',
     now: 'Sync',
     lastSync: 'Last sync {{time}}',
     never: 'Never synced',

@@ -85,6 +85,7 @@ export const id = {
     offline: 'Luring',
     pending_one: '{{count}} keputusan menunggu dikirim',
     pending_other: '{{count}} keputusan menunggu dikirim',
+    needsSignIn: 'Masuk luring: keluar lalu masuk kembali agar keputusan terkirim',
     now: 'Sinkronkan',
     lastSync: 'Sinkron terakhir {{time}}',
     never: 'Belum pernah sinkron',
