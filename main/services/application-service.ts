@@ -6,7 +6,8 @@ import { findStage } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
 import { documentMetaFromRow } from './cache-rows';
 import { hasPendingCommand, holidaySet, readApplication, readEvents, readOffice, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
-import { deadlineOf, stageMinutesLeft } from './deadline';
+import { deadlineView, stageMinutesLeft } from './deadline';
+import { calendarDateIn } from '../../shared/working-days';
 import type { ServerClient } from './server-client';
 import type { SessionService } from './session-service';
 import type { SyncService } from './sync-service';
@@ -23,13 +24,15 @@ export class ApplicationService {
 
   async get(applicationId: string): Promise<ApplicationDetail> {
     const user = this.session.requireUser();
-    const { application } = await readApplication(this.db, applicationId);
+    const { row, application } = await readApplication(this.db, applicationId);
     const workflow = (await readWorkflows(this.db)).get(application.workflowId);
     const permitType = (await readPermitTypes(this.db)).get(application.permitTypeId);
     const stage = workflow && findStage(workflow, application.stage);
     if (!workflow || !permitType || !stage) throw new AppFailure('INTERNAL', 'workflow, stage or permit type missing from cache');
     const pending = await hasPendingCommand(this.db, application.id);
     const office = await readOffice(this.db);
+    const holidays = holidaySet(office);
+    const now = this.now();
     const documents = await this.db
       .selectFrom('documents')
       .select(['id', 'application_id', 'kind', 'file_name', 'mime_type', 'size_bytes', 'sha256'])
@@ -46,11 +49,11 @@ export class ApplicationService {
       events: await readEvents(this.db, application.id),
       references: await readReferences(this.db, application.applicant.nik),
       // a file out of the office's hands (returned, rejected, issued) has no deadline running
-      ...deadlineOf(stage.role ? application.completeAt : null, permitType.slaWorkingDays, office, holidaySet(office), this.now()),
+      ...deadlineView(stage.role ? row.deadline_date : null, calendarDateIn(now, office?.timeZone ?? 'Asia/Jakarta'), holidays),
       pending,
       officeCity: office?.city ?? '',
       stageStandardMinutes: stage.standardMinutes,
-      stageMinutesLeft: stageMinutesLeft(stage.standardMinutes, application.stageEnteredAt, office, holidaySet(office), this.now()),
+      stageMinutesLeft: stageMinutesLeft(stage.standardMinutes, application.stageEnteredAt, office, holidays, now),
     };
   }
 

@@ -1,13 +1,6 @@
 import type { Office } from '../../shared/office';
 import { calendarDateIn, deadlineAfterWorkingDays, workingDaysLeft, workingMinutesBetween } from '../../shared/working-days';
 
-/** The file's deadline under the permit's standard, and the working days left today. */
-export function deadlineOf(completeAt: string | null, slaWorkingDays: number, office: Office | null, holidays: ReadonlySet<string>, now: Date) {
-  if (!completeAt || !office) return { deadline: null, workingDaysLeft: null };
-  const deadline = deadlineAfterWorkingDays(calendarDateIn(new Date(completeAt), office.timeZone), slaWorkingDays, holidays);
-  return { deadline, workingDaysLeft: workingDaysLeft(calendarDateIn(now, office.timeZone), deadline, holidays) };
-}
-
 /** The last on-time day for a file completed at `completeAt`, in the office's calendar. */
 export function deadlineDate(completeAt: string, slaWorkingDays: number, office: Office, holidays: ReadonlySet<string>): string {
   return deadlineAfterWorkingDays(calendarDateIn(new Date(completeAt), office.timeZone), slaWorkingDays, holidays);
@@ -18,6 +11,12 @@ export function deadlineDate(completeAt: string, slaWorkingDays: number, office:
  * order (these sort last) instead of a sort over the whole queue.
  */
 export const NO_DEADLINE = '9999-12-31';
+
+/** A file's stored deadline as the desk shows it: the date, and the working days left from `today`. */
+export function deadlineView(stored: string | null, today: string, holidays: ReadonlySet<string>) {
+  if (!stored || stored === NO_DEADLINE) return { deadline: null, workingDaysLeft: null };
+  return { deadline: stored, workingDaysLeft: workingDaysLeft(today, stored, holidays) };
+}
 
 /** Working minutes left of a stage's standard time (negative once it is exceeded); null where the stage has none. */
 export function stageMinutesLeft(standardMinutes: number | null, enteredAt: string, office: Office | null, holidays: ReadonlySet<string>, now: Date): number | null {

@@ -1,11 +1,11 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DeadlineState, QueueCounts, QueueItem, QueueQuery } from '../../shared/contract';
-import { calendarDateIn, isWorkingDay, workingDaysLeft } from '../../shared/working-days';
+import { calendarDateIn, deadlineAfterWorkingDays } from '../../shared/working-days';
 import { stagesForRole } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
 import { holidaySet, readOffice, readPermitTypes, readWorkflows } from './cache-reads';
 import type { SessionService } from './session-service';
-import { NO_DEADLINE, stageMinutesLeft } from './deadline';
+import { deadlineView, stageMinutesLeft } from './deadline';
 
 const PAGE = 100;
 
@@ -13,13 +13,6 @@ const PAGE = 100;
 export function ftsQuery(search: string): string | null {
   const words = search.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
   return words.length ? words.map((w) => `"${w}"*`).join(' AND ') : null;
-}
-
-function nextWorkingDay(date: string, holidays: ReadonlySet<string>): string {
-  const day = new Date(`${date}T00:00:00Z`);
-  do day.setUTCDate(day.getUTCDate() + 1);
-  while (!isWorkingDay(day.toISOString().slice(0, 10), holidays));
-  return day.toISOString().slice(0, 10);
 }
 
 type Base = SelectQueryBuilder<CacheDatabase, 'applications', object>;
@@ -47,7 +40,7 @@ export class QueueService {
     const office = await readOffice(this.db);
     const holidays = holidaySet(office);
     const today = calendarDateIn(this.now(), office?.timeZone ?? 'Asia/Jakarta');
-    const soon = nextWorkingDay(today, holidays);
+    const soon = deadlineAfterWorkingDays(today, 1, holidays);
     const fts = query.search ? ftsQuery(query.search) : null;
 
     const scoped = (): Base => {
@@ -106,8 +99,7 @@ export class QueueService {
         permitTypeName: permitTypes.get(row.permit_type_id)?.name ?? row.permit_type_id,
         stage: row.stage,
         submittedAt: row.submitted_at,
-        deadline: row.deadline_date === NO_DEADLINE ? null : row.deadline_date,
-        workingDaysLeft: row.deadline_date && row.deadline_date !== NO_DEADLINE ? workingDaysLeft(today, row.deadline_date, holidays) : null,
+        ...deadlineView(row.deadline_date, today, holidays),
         pending: pendingIds.has(row.id),
         claimedByName: row.claimed_by_name,
         ...stageTime(row.workflow_id, row.stage, row.stage_entered_at),

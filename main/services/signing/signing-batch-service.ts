@@ -7,7 +7,7 @@ import type { SigningBatch, SigningItem } from '../../../shared/contract';
 import { AppFailure, ERROR_CODES, type ErrorCode } from '../../../shared/result';
 import { findStage } from '../../../shared/workflow';
 import type { CacheDatabase } from '../../../db/cache-database';
-import { readApplication, readMeta, readOffice, readPermitTypes, readWorkflows, writeMeta } from '../cache-reads';
+import { hasPendingCommand, readApplication, readMeta, readOffice, readPermitTypes, readWorkflows, writeMeta } from '../cache-reads';
 import type { IssueOutboxCommand } from '../outbox-command';
 import { renderPermitPdf } from '../permit-pdf-layout';
 import type { SessionService } from '../session-service';
@@ -134,8 +134,7 @@ export class SigningBatchService {
     if (!permitType || !office || !stage || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${application.stage}`);
     if (stage.role !== user.role) throw new AppFailure('FORBIDDEN_ROLE', `role ${user.role} does not sign at stage ${stage.id}`);
     if (!application.permitNumber || !application.verificationId) throw new AppFailure('PERMIT_NUMBER_MISSING', 'no permit number yet');
-    const pending = await this.db.selectFrom('outbox').select('id').where('application_id', '=', applicationId).where('status', '=', 'pending').executeTakeFirst();
-    if (pending) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
+    if (await hasPendingCommand(this.db, applicationId)) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
 
     const signedAt = this.now();
     const prepared = await renderPermitPdf({
