@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { findAction, findStage, workflowSchema } from '../../shared/workflow';
+import { findAction, findStage } from '../../shared/workflow';
 import { permitTypeSchema } from '../../shared/domain';
 import type { CommandResult, TransitionCommand } from '../../shared/sync-protocol';
+import { loadWorkflow } from './server-records';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { nextChangeSeq } from './change-sequence';
 import { Rejection, runCommandOnce } from './command-ledger';
@@ -19,8 +20,7 @@ export async function applyCommand(db: Kysely<ServerDatabase>, user: UserTable, 
 async function transition(trx: Transaction<ServerDatabase>, user: UserTable, command: TransitionCommand, now: Date): Promise<number> {
   const app = await trx.selectFrom('applications').selectAll().where('id', '=', command.applicationId).executeTakeFirst();
   if (!app) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
-  const workflowRow = await trx.selectFrom('workflows').select('definition').where('id', '=', app.workflow_id).executeTakeFirstOrThrow();
-  const workflow = workflowSchema.parse(JSON.parse(workflowRow.definition));
+  const workflow = await loadWorkflow(trx, app.workflow_id);
 
   const action = findAction(workflow, command.expectedStage, command.action);
   if (!action) throw new Rejection('TRANSITION_NOT_ALLOWED', `action ${command.action} is not allowed at stage ${command.expectedStage}`);

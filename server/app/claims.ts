@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { findStage, workflowSchema } from '../../shared/workflow';
+import { findStage } from '../../shared/workflow';
 import type { ClaimResponse } from '../../shared/sync-protocol';
+import { loadWorkflow } from './server-records';
 import type { ServerDatabase, UserTable } from '../db/server-database';
-import { nextChangeSeq } from './change-sequence';
+import { markApplicationChanged } from './change-sequence';
 
 export type ClaimOutcome = { ok: true; value: ClaimResponse } | { ok: false; status: 403 | 404 | 409; message: string; value?: ClaimResponse };
 
@@ -15,8 +16,7 @@ export async function claimApplication(db: Kysely<ServerDatabase>, user: UserTab
   return db.transaction().execute(async (trx): Promise<ClaimOutcome> => {
     const app = await trx.selectFrom('applications').select(['stage', 'workflow_id', 'version']).where('id', '=', applicationId).executeTakeFirst();
     if (!app) return { ok: false, status: 404, message: 'application not found' };
-    const workflowRow = await trx.selectFrom('workflows').select('definition').where('id', '=', app.workflow_id).executeTakeFirstOrThrow();
-    const stage = findStage(workflowSchema.parse(JSON.parse(workflowRow.definition)), app.stage);
+    const stage = findStage(await loadWorkflow(trx, app.workflow_id), app.stage);
     if (!stage || stage.role !== user.role) return { ok: false, status: 403, message: `role ${user.role} does not act at stage ${app.stage}` };
     const existing = await trx.selectFrom('claims').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
     if (existing) {
@@ -26,7 +26,7 @@ export async function claimApplication(db: Kysely<ServerDatabase>, user: UserTab
     }
     const at = now.toISOString();
     await trx.insertInto('claims').values({ application_id: applicationId, user_id: user.id, user_name: user.full_name, claimed_at: at }).execute();
-    await touch(trx, applicationId, app.version);
+    await markApplicationChanged(trx, applicationId, app.version);
     return { ok: true, value: { applicationId, claimedBy: { userId: user.id, name: user.full_name, at } } };
   });
 }
@@ -41,13 +41,8 @@ export async function releaseApplication(db: Kysely<ServerDatabase>, user: UserT
     }
     if (existing) {
       await trx.deleteFrom('claims').where('application_id', '=', applicationId).execute();
-      await touch(trx, applicationId, app.version);
+      await markApplicationChanged(trx, applicationId, app.version);
     }
     return { ok: true, value: { applicationId, claimedBy: null } };
   });
-}
-
-async function touch(trx: Kysely<ServerDatabase>, applicationId: string, version: number) {
-  const changeSeq = await nextChangeSeq(trx);
-  await trx.updateTable('applications').set({ version: version + 1, change_seq: changeSeq }).where('id', '=', applicationId).execute();
 }

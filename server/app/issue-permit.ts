@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { findStage, workflowSchema } from '../../shared/workflow';
+import { findStage } from '../../shared/workflow';
 import type { CommandResult, IssueRequest } from '../../shared/sync-protocol';
+import { loadWorkflow } from './server-records';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { Rejection, runCommandOnce } from './command-ledger';
 import { nextChangeSeq } from './change-sequence';
@@ -18,8 +19,7 @@ export async function issuePermit(db: Kysely<ServerDatabase>, user: UserTable, r
 async function issue(trx: Kysely<ServerDatabase>, user: UserTable, request: IssueRequest, now: Date): Promise<number> {
   const app = await trx.selectFrom('applications').selectAll().where('id', '=', request.applicationId).executeTakeFirst();
   if (!app) throw new Rejection('NOT_FOUND', `application ${request.applicationId} does not exist`);
-  const workflowRow = await trx.selectFrom('workflows').select('definition').where('id', '=', app.workflow_id).executeTakeFirstOrThrow();
-  const stage = findStage(workflowSchema.parse(JSON.parse(workflowRow.definition)), request.expectedStage);
+  const stage = findStage(await loadWorkflow(trx, app.workflow_id), request.expectedStage);
   const action = stage?.actions.find((a) => a.requires.includes('signed_document'));
   if (!stage || !action) throw new Rejection('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${request.expectedStage}`);
   if (stage.role !== user.role) throw new Rejection('FORBIDDEN_ROLE', `role ${user.role} does not sign at stage ${stage.id}`);

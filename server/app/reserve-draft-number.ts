@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { findStage, workflowSchema } from '../../shared/workflow';
+import { findStage } from '../../shared/workflow';
 import type { ReserveNumberResponse } from '../../shared/sync-protocol';
+import { loadWorkflow } from './server-records';
 import type { ServerDatabase, UserTable } from '../db/server-database';
-import { nextChangeSeq } from './change-sequence';
+import { markApplicationChanged } from './change-sequence';
 import { reservePermitNumber } from './reserve-permit-number';
 
 export type ReserveOutcome = { ok: true; value: ReserveNumberResponse } | { ok: false; status: 403 | 404 | 409; message: string };
@@ -18,13 +19,11 @@ export async function reserveDraftNumber(db: Kysely<ServerDatabase>, user: UserT
     if (app.permit_number && app.verification_id) {
       return { ok: true, value: { applicationId, permitNumber: app.permit_number, verificationId: app.verification_id } };
     }
-    const workflowRow = await trx.selectFrom('workflows').select('definition').where('id', '=', app.workflow_id).executeTakeFirstOrThrow();
-    const stage = findStage(workflowSchema.parse(JSON.parse(workflowRow.definition)), app.stage);
+    const stage = findStage(await loadWorkflow(trx, app.workflow_id), app.stage);
     if (!stage || stage.role !== user.role) return { ok: false, status: 403, message: `role ${user.role} does not act at stage ${app.stage}` };
     if (!stage.actions.some((a) => a.reservesPermitNumber)) return { ok: false, status: 409, message: `no permit number is given at stage ${app.stage}` };
     const reserved = await reservePermitNumber(trx, applicationId, now);
-    const changeSeq = await nextChangeSeq(trx);
-    await trx.updateTable('applications').set({ version: app.version + 1, change_seq: changeSeq }).where('id', '=', applicationId).execute();
+    await markApplicationChanged(trx, applicationId, app.version);
     return { ok: true, value: { applicationId, permitNumber: reserved.permit_number, verificationId: reserved.verification_id } };
   });
 }

@@ -76,6 +76,11 @@ export async function loadWorkflows(db: Db): Promise<Workflow[]> {
   return rows.map((r) => workflowSchema.parse(JSON.parse(r.definition)));
 }
 
+export async function loadWorkflow(db: Db, workflowId: string): Promise<Workflow> {
+  const row = await db.selectFrom('workflows').select('definition').where('id', '=', workflowId).executeTakeFirstOrThrow();
+  return workflowSchema.parse(JSON.parse(row.definition));
+}
+
 export async function loadPermitTypes(db: Db): Promise<PermitType[]> {
   const rows = await db.selectFrom('permit_types').select('definition').orderBy('id').execute();
   return rows.map((r) => permitTypeSchema.parse(JSON.parse(r.definition)));
