@@ -25,13 +25,16 @@ interface ApplicationScreenProps {
 
 type Tab = { kind: 'document'; id: string; label: string } | { kind: 'draft'; label: string };
 
+const tabKey = (tb: Tab) => (tb.kind === 'draft' ? 'draft' : tb.id);
+
 export function ApplicationScreen({ applicationId, neighbours, onNavigate, user, onBack, onChanged }: ApplicationScreenProps) {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const [detail, setDetail] = useState<ApplicationDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [checklist, setChecklist] = useState<Record<string, boolean>>({});
-  const [tab, setTab] = useState<Tab | null>(null);
+  // which tab is open, by key; the tab itself is derived from the file's documents
+  const [openTab, setOpenTab] = useState<string | null>(null);
   const [reasonFor, setReasonFor] = useState<WorkflowAction | null>(null);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -46,8 +49,6 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
     const d = result.value;
     setDetail(d);
     setChecklist(d.application.checklist);
-    const showsDraft = d.application.permitNumber !== null || d.stage.actions.some((a) => a.reservesPermitNumber);
-    setTab((current) => current ?? (showsDraft ? { kind: 'draft', label: t('application.draft') } : d.documents[0] ? { kind: 'document', id: d.documents[0].id, label: d.documents[0].kind } : null));
   }, [applicationId, errorText, t]);
 
   useEffect(() => {
@@ -78,6 +79,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
     ...(showsDraft ? [{ kind: 'draft' as const, label: t('application.draft') }] : []),
     ...detail.documents.map((d) => ({ kind: 'document' as const, id: d.id, label: t(`documentKinds.${d.kind}`, { defaultValue: d.fileName }) })),
   ];
+  const tab = tabs.find((tb) => tabKey(tb) === openTab) ?? tabs[0] ?? null;
 
   const decide = async (action: WorkflowAction, withReason: string | null) => {
     setBusy(true);
@@ -107,7 +109,6 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
   };
   const forward = actions.find((a) => a.kind === 'forward' || a.kind === 'issue');
   const back = actions.find((a) => a.kind === 'return');
-  const tabKey = (tb: Tab) => (tb.kind === 'draft' ? 'draft' : tb.id);
   shortcuts.current = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
       if (reasonFor) setReasonFor(null);
@@ -123,8 +124,8 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
     else if (key === 'a' && canClaim && !claimedBy) void claim(true);
     else if (key === 'l' && mine) void claim(false);
     else if (key === 'd' && tabs.length > 0) {
-      const current = tab ? tabs.findIndex((tb) => tabKey(tb) === tabKey(tab)) : -1;
-      setTab(tabs[(current + 1) % tabs.length]!);
+      const current = tab ? tabs.indexOf(tab) : -1;
+      setOpenTab(tabKey(tabs[(current + 1) % tabs.length]!));
     } else return;
     event.preventDefault();
   };
@@ -307,9 +308,9 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
       <div className="viewer-column">
         <div className="tabs" role="tablist" aria-label={t('application.documents')}>
           {tabs.map((tb) => {
-            const selected = tab !== null && tab.kind === tb.kind && (tb.kind === 'draft' || (tab.kind === 'document' && tab.id === tb.id));
+            const selected = tb === tab;
             return (
-              <button key={tb.kind === 'draft' ? 'draft' : tb.id} type="button" role="tab" aria-selected={selected} className={`tab ${selected ? 'selected' : ''}`} onClick={() => setTab(tb)}>
+              <button key={tabKey(tb)} type="button" role="tab" aria-selected={selected} className={`tab ${selected ? 'selected' : ''}`} onClick={() => setOpenTab(tabKey(tb))}>
                 {tb.label}
               </button>
             );
