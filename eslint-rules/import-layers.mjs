@@ -6,6 +6,9 @@ import path from 'node:path';
 const LAYERS = [
   // most specific first
   { name: 'tooling', match: (f) => /^(scripts\/|eslint-rules\/|[^/]+\.config\.(ts|js|mjs)$|renderer\/vite\.config\.ts$)/.test(f) },
+  // Node-only code that the desk and the server both use (PDF signatures, certificate paths);
+  // VS Code's common/node split: shared/ runs anywhere, shared/node/ only where Node does.
+  { name: 'shared-node', match: (f) => f.startsWith('shared/node/') },
   { name: 'shared', match: (f) => f.startsWith('shared/') },
   { name: 'renderer', match: (f) => f.startsWith('renderer/') },
   { name: 'db', match: (f) => f.startsWith('db/') },
@@ -19,12 +22,13 @@ const LAYERS = [
 const ALL = LAYERS.map((l) => l.name);
 export const ALLOWED_IMPORTS = {
   shared: ['shared'],
+  'shared-node': ['shared-node', 'shared'],
   renderer: ['renderer', 'shared'],
   db: ['db', 'shared'],
-  'main-services': ['main-services', 'shared', 'db'],
-  'main-host': ['main-host', 'main-services', 'shared', 'db', 'server'],
-  'main-electron': ['main-electron', 'main-services', 'main-host', 'shared', 'db', 'server'],
-  server: ['server', 'shared'],
+  'main-services': ['main-services', 'shared-node', 'shared', 'db'],
+  'main-host': ['main-host', 'main-services', 'shared-node', 'shared', 'db', 'server'],
+  'main-electron': ['main-electron', 'main-services', 'main-host', 'shared-node', 'shared', 'db', 'server'],
+  server: ['server', 'shared-node', 'shared'],
   tests: ALL,
   tooling: ALL,
 };

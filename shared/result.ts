@@ -1,5 +1,30 @@
+/**
+ * Why a certificate may not sign (or a signature cannot be trusted), in the order a path is
+ * judged: the same codes on the desk, the server and the `verify` command.
+ */
+export const CERTIFICATE_REFUSAL_CODES = [
+  'CERT_NOT_RSA',
+  'CERT_WEAK_KEY',
+  'CERT_WEAK_HASH',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_KEY_USAGE',
+  'CERT_EKU',
+  'CERT_UNTRUSTED',
+  'CERT_ISSUER_NOT_CA',
+  'CERT_PATH_TOO_LONG',
+  'CERT_CHAIN_EXPIRED',
+  'CERT_REVOKED',
+] as const;
+
+export type CertificateRefusalCode = (typeof CERTIFICATE_REFUSAL_CODES)[number];
+
 /** Error codes that cross the renderer↔main contract; the renderer translates each one. */
 export const ERROR_CODES = [
+  ...CERTIFICATE_REFUSAL_CODES,
+  'CERT_NOT_BOUND',
+  'SIGNATURE_INVALID',
+  'NOTE_REQUIRED',
   'INVALID_INPUT',
   'UNKNOWN_METHOD',
   'NOT_SIGNED_IN',
@@ -16,11 +41,6 @@ export const ERROR_CODES = [
   'DOCUMENT_NOT_CACHED',
   'P12_WRONG_PASSPHRASE',
   'P12_CORRUPT',
-  'CERT_NOT_RSA',
-  'CERT_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_KEY_USAGE',
-  'CERT_UNTRUSTED',
   'CERT_NOT_CONFIGURED',
   'CERT_FILE_MISSING',
   'PDF_NOT_PREPARED',

@@ -22,6 +22,14 @@ describe('the layer rule', () => {
     expect(await layerErrors('server/bad.ts', "import { x } from '../main/services/queue-service';\nexport const y = x;\n")).toHaveLength(1);
   });
 
+  it('keeps Node-only shared code out of the renderer and out of plain shared code', async () => {
+    expect(await layerErrors('renderer/src/bad.ts', "import { x } from '../../shared/node/certificate-path';\nexport const y = x;\n")).toHaveLength(1);
+    expect(await layerErrors('shared/bad.ts', "import { x } from './node/certificate-path';\nexport const y = x;\n")).toHaveLength(1);
+    expect(await layerErrors('shared/node/bad.ts', "import { x } from '../../main/services/queue-service';\nexport const y = x;\n")).toHaveLength(1);
+    expect(await layerErrors('server/ok.ts', "import { x } from '../shared/node/certificate-path';\nimport { createHash } from 'node:crypto';\nexport const y = [x, createHash];\n")).toEqual([]);
+    expect(await layerErrors('shared/node/ok.ts', "import { createHash } from 'node:crypto';\nimport { ROLES } from '../roles';\nexport const y = [createHash, ROLES];\n")).toEqual([]);
+  });
+
   it('fails a file that belongs to no layer', async () => {
     expect((await layerErrors('misc/stray.ts', "import { z } from 'zod';\nexport const y = z;\n"))[0]).toMatch(/belongs to no layer/);
   });
