@@ -40,7 +40,15 @@ export function VerifyScreen({ onBack }: { onBack(): void }) {
     if (file) void check(file);
   };
 
+  // the date with its year (a back-dated claim must show it), then the time in the office's zone
+  const when = (iso: string) => {
+    const dateTime = formatDateTime(iso, i18n.language);
+    const comma = dateTime.indexOf(', ');
+    return `${formatDate(iso, i18n.language)}${comma > 0 ? `, ${dateTime.slice(comma + 2)}` : ` ${dateTime}`}`;
+  };
   const integrity = !report ? null : !report.signed ? t('verify.unsigned') : report.intact ? t('verify.intact') : t('verify.altered');
+  const problemText = (problem: VerificationReport['problems'][number]) =>
+    t(`verify.problem.${problem}`, { n: problem === 'UPDATE_AFTER_SIGNING' ? report?.updatesAfterSigning : report?.bytesOutsideSignedRanges });
   return (
     <section className="verify-screen" aria-labelledby="verify-title">
       <button type="button" className="button subtle back" onClick={onBack}>
@@ -83,8 +91,17 @@ export function VerifyScreen({ onBack }: { onBack(): void }) {
           <h2>{fileName}</h2>
           <dl className="facts">
             <dt>{t('verify.integrity')}</dt>
-            <dd className={`verdict ${report.signed && report.intact ? 'good' : 'bad'}`} data-testid="verify-integrity">
-              {integrity}
+            <dd data-testid="verify-integrity">
+              <span className={`verdict ${report.signed && report.intact ? 'good' : 'bad'}`}>{integrity}</span>
+              {report.problems.length > 0 && (
+                <ul className="problems" data-testid="verify-problems">
+                  {report.problems.map((problem) => (
+                    <li key={problem} data-problem={problem}>
+                      {problemText(problem)}
+                    </li>
+                  ))}
+                </ul>
+              )}
             </dd>
             <dt>{t('verify.registry')}</dt>
             <dd className={`verdict ${report.registry === 'valid' ? 'good' : 'bad'}`} data-testid="verify-registry">
@@ -93,19 +110,51 @@ export function VerifyScreen({ onBack }: { onBack(): void }) {
             {report.signerName && (
               <>
                 <dt>{t('verify.signer')}</dt>
-                <dd>{report.signerName}</dd>
+                <dd data-testid="verify-signer">{report.signerName}</dd>
               </>
             )}
-            {report.signedAt && (
+            {report.signerSerialNumber && (
               <>
-                <dt>{t('verify.signedAt')}</dt>
-                <dd>{formatDateTime(report.signedAt, i18n.language)}</dd>
+                <dt>{t('verify.signerSerial')}</dt>
+                <dd>{report.signerSerialNumber}</dd>
               </>
             )}
-            {report.timeStampedAt && (
+            {report.certificateIssuer && (
               <>
-                <dt>{t('verify.timeStamp')}</dt>
-                <dd>{formatDateTime(report.timeStampedAt, i18n.language)}</dd>
+                <dt>{t('verify.issuer')}</dt>
+                <dd>{report.certificateIssuer}</dd>
+              </>
+            )}
+            {report.signed && (
+              <>
+                <dt>{t('verify.signingTime')}</dt>
+                <dd data-testid="verify-signing-time">
+                  {report.timeStampedAt ? (
+                    <>
+                      <time dateTime={report.timeStampedAt}>{when(report.timeStampedAt)}</time> <span className="muted">— {t('verify.timeStamped')}</span>
+                    </>
+                  ) : report.claimedSigningTime ? (
+                    <>
+                      <time dateTime={report.claimedSigningTime}>{when(report.claimedSigningTime)}</time> <span className="muted">— {t('verify.claimedTime')}</span>
+                    </>
+                  ) : (
+                    t('verify.noTime')
+                  )}
+                </dd>
+              </>
+            )}
+            {report.certificateTrusted !== null && (
+              <>
+                <dt>{t('verify.trusted')}</dt>
+                <dd className={`verdict ${report.certificateTrusted ? 'good' : 'bad'}`} data-testid="verify-trust">
+                  {report.certificateTrusted ? t('verify.trustedYes') : t('verify.trustedNo')}
+                  {report.certificateProblem && <span className="reason">: {t(`errors.${report.certificateProblem}`)}</span>}
+                </dd>
+                <dt>{t('verify.validationTime')}</dt>
+                <dd>
+                  <time dateTime={report.validationTime}>{when(report.validationTime)}</time>{' '}
+                  <span className="muted">— {report.timeStampedAt ? t('verify.validationAtTimeStamp') : t('verify.validationNow')}</span>
+                </dd>
               </>
             )}
             {report.certificateValidFrom && report.certificateValidTo && (
@@ -116,10 +165,34 @@ export function VerifyScreen({ onBack }: { onBack(): void }) {
                 </dd>
               </>
             )}
-            {report.certificateTrusted !== null && (
+            {report.certificateExpired !== null && (
               <>
-                <dt>{t('verify.trusted')}</dt>
-                <dd className={`verdict ${report.certificateTrusted ? 'good' : 'bad'}`}>{report.certificateTrusted ? t('verify.trustedYes') : t('verify.trustedNo')}</dd>
+                <dt>{t('verify.expired')}</dt>
+                <dd className={report.certificateExpired ? 'verdict bad' : undefined} data-testid="verify-expired">
+                  {report.certificateExpired ? t('verify.expiredYes') : t('verify.expiredNo')}
+                </dd>
+              </>
+            )}
+            {report.signed && (
+              <>
+                <dt>{t('verify.revocation')}</dt>
+                <dd className={report.revocation === 'revoked' ? 'verdict bad' : undefined} data-testid="verify-revocation">
+                  {t(`verify.revocationStatus.${report.revocation}`)}
+                </dd>
+              </>
+            )}
+            {report.keyUsageOk !== null && (
+              <>
+                <dt>{t('verify.keyUsage')}</dt>
+                <dd className={report.keyUsageOk ? undefined : 'verdict bad'}>{report.keyUsageOk ? t('verify.keyUsageOk') : t('verify.keyUsageBad')}</dd>
+              </>
+            )}
+            {report.signed && (
+              <>
+                <dt>{t('verify.pades')}</dt>
+                <dd data-testid="verify-pades">{report.padesLevel ? t(`verify.padesLevel.${report.padesLevel}`) : t('verify.padesNone')}</dd>
+                <dt>{t('verify.docMdp')}</dt>
+                <dd data-testid="verify-docmdp">{report.docMdpPermissions ? t(`verify.docMdpLevel.${report.docMdpPermissions}`) : t('verify.docMdpNone')}</dd>
               </>
             )}
             {report.permitNumber && (
