@@ -1,9 +1,23 @@
 import { PDFDocument, StandardFonts, degrees, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
-import { calendarDateIn } from '../../shared/working-days';
-import { addSignaturePlaceholder } from './signing/pdf-signature-placeholder';
 import QRCode from 'qrcode';
+import { calendarDateIn } from '../../shared/working-days';
 import type { Application, PermitType } from '../../shared/domain';
 import type { Office } from '../../shared/office';
+import { addDocumentSecurityStore, type ValidationData } from './signing/document-security-store';
+import { addSignaturePlaceholder } from './signing/pdf-signature-placeholder';
+import { buildSignatureAppearance, fitText } from './signing/signature-appearance';
+
+export interface PermitSigningInput {
+  signedAt: Date;
+  /** the signer as the certificate names them: its subject CN */
+  signerName: string;
+  /** the certificate subject's serialNumber: printed as "NIP." when it is one, else as the certificate's number */
+  signerSerialNumber?: string | null;
+  /** CN of the CA that issued the signer's certificate; without it the permit names no CA */
+  certificateIssuerName?: string | null;
+  /** PAdES B-LT: certificates, CRLs and OCSP responses (DER) stored in the signed revision's /DSS */
+  validationData?: ValidationData;
+}
 
 export interface PermitPdfInput {
   office: Office;
@@ -13,17 +27,74 @@ export interface PermitPdfInput {
   verificationUrl: string | null;
   /** drafts carry a watermark and an unsigned signature block */
   draft: boolean;
-  /** for the permit to be signed: when, and the empty signature the signer fills in */
-  signing?: { signedAt: Date; signerName: string };
+  /** for the permit to be signed: when, by whom, and the empty signature the signer fills in */
+  signing?: PermitSigningInput;
 }
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 56;
+const CONTENT_WIDTH = A4[0] - MARGIN * 2;
+const BLOCK_X = A4[0] / 2 + 10;
+const BLOCK_WIDTH = A4[0] - MARGIN - BLOCK_X;
+const SIGNATURE_BOX_HEIGHT = 52;
+const QR_SIZE = 110;
+const GREY = rgb(0.35, 0.35, 0.35);
+const BLACK = rgb(0, 0, 0);
+
+const ZONE_ABBREVIATION: Record<Office['timeZone'], string> = { 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
+const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
+
+/** Who issues the permit: the desk office, unless the permit type's template names another issuer. */
+interface Issuer {
+  government: string;
+  officeName: string;
+  city: string;
+  signerTitle: string;
+}
+
+function issuerOf(office: Office, permitType: PermitType): Issuer {
+  const own = permitType.template.issuer;
+  if (own) return own;
+  return { government: `PEMERINTAH ${office.city.toUpperCase()}`, officeName: office.name, city: office.city, signerTitle: office.headTitle };
+}
+
+// pdf-lib's standard fonts encode WinAnsi only and throw on anything else: a name from a
+// certificate or an applicant with a character outside it must not stop a batch. The set is
+// what the font both has a glyph for and can encode, found once per font.
+const characterSets = new Map<string, Set<number>>();
+function encodableSet(font: PDFFont): Set<number> {
+  let set = characterSets.get(font.name);
+  if (!set) {
+    set = new Set();
+    for (const codePoint of font.getCharacterSet()) {
+      try {
+        font.encodeText(String.fromCodePoint(codePoint));
+        set.add(codePoint);
+      } catch {
+        // a glyph WinAnsi has no code for
+      }
+    }
+    characterSets.set(font.name, set);
+  }
+  return set;
+}
+function encodable(font: PDFFont, text: string): string {
+  const set = encodableSet(font);
+  let plain = true;
+  for (const ch of text) {
+    if (!set.has(ch.codePointAt(0)!)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
+  return [...text.normalize('NFKD').replace(/\p{M}/gu, '')].map((ch) => (set.has(ch.codePointAt(0)!) ? ch : '?')).join('');
+}
 
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/)) {
+  for (const word of encodable(font, text).split(/\s+/)) {
     const candidate = line ? `${line} ${word}` : word;
     if (font.widthOfTextAtSize(candidate, size) > width && line) {
       lines.push(line);
@@ -37,69 +108,108 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 }
 
 function formatDateId(isoDate: string): string {
-  const months = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  return `${d} ${months[m - 1]} ${y}`;
+  return `${d} ${MONTHS[m - 1]} ${y}`;
+}
+
+const timeFormatters = new Map<string, Intl.DateTimeFormat>();
+function clockTimeIn(instant: Date, timeZone: string): string {
+  let formatter = timeFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    timeFormatters.set(timeZone, formatter);
+  }
+  return formatter.format(instant);
+}
+
+/** An NIP (Nomor Induk Pegawai) has 18 digits, often written 8-6-1-3 with spaces. */
+function signerNumberLine(serialNumber: string | null | undefined): string | null {
+  const value = serialNumber?.trim();
+  if (!value) return null;
+  return /^\d{18}$/.test(value.replace(/\s+/g, '')) ? `NIP. ${value}` : `No. Seri Sertifikat: ${value}`;
+}
+
+// The QR code as one SVG path (a subpath per run of dark modules in a row), in module units.
+// Cached by text: the draft and the signed permit of one file share their URL.
+const qrPaths = new Map<string, { path: string; count: number }>();
+function qrPath(text: string): { path: string; count: number } {
+  const cached = qrPaths.get(text);
+  if (cached) return cached;
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const count = modules.size;
+  const parts: string[] = [];
+  for (let row = 0; row < count; row += 1) {
+    let col = 0;
+    while (col < count) {
+      if (!modules.get(row, col)) {
+        col += 1;
+        continue;
+      }
+      const start = col;
+      while (col < count && modules.get(row, col)) col += 1;
+      parts.push(`M${start} ${row}h${col - start}v1h${start - col}z`);
+    }
+  }
+  const result = { path: parts.join(''), count };
+  if (qrPaths.size >= 256) qrPaths.delete(qrPaths.keys().next().value!);
+  qrPaths.set(text, result);
+  return result;
 }
 
 function drawQr(page: PDFPage, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const count = qr.modules.size;
+  const { path, count } = qrPath(text);
   const quiet = 4;
   const cell = size / (count + quiet * 2);
   page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
-  for (let row = 0; row < count; row += 1) {
-    for (let col = 0; col < count; col += 1) {
-      if (qr.modules.get(row, col)) {
-        page.drawRectangle({ x: x + (col + quiet) * cell, y: y + size - (row + quiet + 1) * cell, width: cell, height: cell, color: rgb(0, 0, 0) });
-      }
-    }
-  }
+  // drawSvgPath puts the path's origin at (x, y) and flips its y axis: top-left of the first module
+  page.drawSvgPath(path, { x: x + quiet * cell, y: y + size - quiet * cell, scale: cell, color: BLACK, borderWidth: 0 });
 }
 
 /** The SK Izin page, from the permit type's template and the applicant's data. */
 export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array> {
-  const { office, permitType, application, permitNumber, verificationUrl, draft } = input;
+  const { office, permitType, application, permitNumber, verificationUrl, draft, signing } = input;
+  const issuer = issuerOf(office, permitType);
   const a = application.applicant;
   const pdf = await PDFDocument.create();
   pdf.setTitle(`${permitType.template.title} - ${a.fullName}`);
-  pdf.setAuthor(office.name);
+  pdf.setAuthor(issuer.officeName);
   pdf.setLanguage('id-ID');
   const page = pdf.addPage(A4);
   const regular = await pdf.embedFont(StandardFonts.TimesRoman);
   const bold = await pdf.embedFont(StandardFonts.TimesRomanBold);
-  const width = A4[0] - MARGIN * 2;
+  const text = (value: string, x: number, y: number, size: number, font: PDFFont, color = BLACK) =>
+    page.drawText(encodable(font, value), { x, y, size, font, color });
   if (draft) {
     // drawn first, so the text lies over it
     page.drawText('DRAF', { x: 150, y: 380, size: 120, font: bold, rotate: degrees(35), color: rgb(0.9, 0.9, 0.9) });
   }
   let y = A4[1] - 60;
 
-  const center = (text: string, font: PDFFont, size: number) => {
-    page.drawText(text, { x: (A4[0] - font.widthOfTextAtSize(text, size)) / 2, y, size, font });
+  const center = (value: string, font: PDFFont, size: number) => {
+    const line = encodable(font, value);
+    page.drawText(line, { x: (A4[0] - font.widthOfTextAtSize(line, size)) / 2, y, size, font });
     y -= size + 5;
   };
-  center(`PEMERINTAH ${office.city.toUpperCase()}`, bold, 14);
-  for (const line of wrap(office.name.toUpperCase(), bold, 13, width)) center(line, bold, 13);
+  center(issuer.government.toUpperCase(), bold, 14);
+  for (const line of wrap(issuer.officeName.toUpperCase(), bold, 13, CONTENT_WIDTH)) center(line, bold, 13);
   y -= 2;
   page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 2 });
   y -= 28;
   center(permitType.template.title, bold, 13);
-  center(`Nomor: ${permitNumber ?? '(nomor diberikan saat draf disetujui)'}`, regular, 11);
+  center(`Nomor: ${permitNumber ?? '(nomor diberikan pada tahap penomoran)'}`, regular, 11);
   y -= 10;
 
-  page.drawText('Dasar Hukum:', { x: MARGIN, y, size: 10.5, font: bold });
+  text('Dasar Hukum:', MARGIN, y, 10.5, bold);
   y -= 15;
   permitType.legalBasis.forEach((basis, i) => {
-    const lines = wrap(basis, regular, 9.5, width - 18);
-    page.drawText(`${i + 1}.`, { x: MARGIN, y, size: 9.5, font: regular });
-    for (const line of lines) {
-      page.drawText(line, { x: MARGIN + 18, y, size: 9.5, font: regular });
+    text(`${i + 1}.`, MARGIN, y, 9.5, regular);
+    for (const line of wrap(basis, regular, 9.5, CONTENT_WIDTH - 18)) {
+      text(line, MARGIN + 18, y, 9.5, regular);
       y -= 12;
     }
   });
   y -= 8;
-  page.drawText(permitType.template.decisionText, { x: MARGIN, y, size: 11, font: regular });
+  text(permitType.template.decisionText, MARGIN, y, 11, regular);
   y -= 20;
   const rows: Array<[string, string]> = [
     ['Nama', a.fullName],
@@ -114,63 +224,91 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
     ['Nomor Registrasi MPPD', application.registrationNumber],
   ];
   for (const [label, value] of rows) {
-    page.drawText(label, { x: MARGIN + 10, y, size: 10.5, font: regular });
-    const lines = wrap(`: ${value}`, regular, 10.5, width - 160);
-    for (const line of lines) {
-      page.drawText(line, { x: MARGIN + 160, y, size: 10.5, font: regular });
+    text(label, MARGIN + 10, y, 10.5, regular);
+    for (const line of wrap(`: ${value}`, regular, 10.5, CONTENT_WIDTH - 160)) {
+      text(line, MARGIN + 160, y, 10.5, regular);
       y -= 15;
     }
   }
   y -= 6;
   const validity = `Izin ini berlaku selama ${permitType.template.validityYears} tahun sejak tanggal ditetapkan, sepanjang STR masih berlaku dan tempat praktik sesuai dengan yang tercantum di atas.`;
-  for (const line of wrap(validity, regular, 10.5, width)) {
-    page.drawText(line, { x: MARGIN, y, size: 10.5, font: regular });
+  for (const line of wrap(validity, regular, 10.5, CONTENT_WIDTH)) {
+    text(line, MARGIN, y, 10.5, regular);
     y -= 14;
   }
 
-  const blockX = A4[0] / 2 + 10;
-  let by = 250;
-  page.drawText(`Ditetapkan di ${office.city}`, { x: blockX, y: by, size: 10.5, font: regular });
+  // The signature block (right) and the QR code (left) start together below the text.
+  const blockTop = Math.min(262, y - 12);
+  let by = blockTop;
+  text(`Ditetapkan di ${issuer.city}`, BLOCK_X, by, 10.5, regular);
   by -= 14;
-  const signedOn = input.signing ? formatDateId(calendarDateIn(input.signing.signedAt, office.timeZone)) : '..............................';
-  page.drawText(`pada tanggal ${signedOn}`, { x: blockX, y: by, size: 10.5, font: regular });
+  const signedOn = signing ? formatDateId(calendarDateIn(signing.signedAt, office.timeZone)) : '..............................';
+  text(`pada tanggal ${signedOn}`, BLOCK_X, by, 10.5, regular);
   by -= 18;
-  for (const line of wrap(office.headTitle, bold, 10, A4[0] - MARGIN - blockX)) {
-    page.drawText(line, { x: blockX, y: by, size: 10, font: bold });
+  for (const line of wrap(issuer.signerTitle, bold, 10, BLOCK_WIDTH)) {
+    text(line, BLOCK_X, by, 10, bold);
     by -= 13;
   }
-  by -= 10;
-  page.drawText(draft ? 'DRAF - BELUM DITANDATANGANI' : 'Ditandatangani secara elektronik', {
-    x: blockX,
-    y: by,
-    size: 9.5,
-    font: bold,
-    color: draft ? rgb(0.7, 0.1, 0.1) : rgb(0, 0, 0),
-  });
-  by -= 30;
-  page.drawText(office.headName, { x: blockX, y: by, size: 10.5, font: bold });
-  by -= 14;
-  page.drawText(`NIP. ${office.headNip}`, { x: blockX, y: by, size: 10.5, font: regular });
+  const boxTop = by + 4;
+  const boxY = boxTop - SIGNATURE_BOX_HEIGHT;
+  if (signing && !draft) {
+    // The visible signature is the widget's own appearance, drawn over this empty area.
+    const zone = ZONE_ABBREVIATION[office.timeZone];
+    const issuerName = signing.certificateIssuerName?.trim();
+    const appearance = buildSignatureAppearance(pdf, {
+      width: BLOCK_WIDTH,
+      height: SIGNATURE_BOX_HEIGHT,
+      regular,
+      bold,
+      lines: [
+        { text: 'Ditandatangani secara elektronik oleh:', size: 7.5 },
+        { text: encodable(bold, signing.signerName), size: 8.5, bold: true },
+        { text: `pada ${signedOn} pukul ${clockTimeIn(signing.signedAt, office.timeZone)} ${zone}`, size: 7.5 },
+        { text: encodable(regular, issuerName ? `Sertifikat: ${issuerName}` : 'Sertifikat: sertifikat elektronik'), size: 7.5 },
+      ],
+    });
+    if (signing.validationData) addDocumentSecurityStore(pdf, signing.validationData);
+    addSignaturePlaceholder(pdf, page, {
+      signerName: signing.signerName,
+      signedAt: signing.signedAt,
+      reason: `Penerbitan ${permitType.template.title} Nomor ${permitNumber ?? ''}`,
+      location: `${issuer.officeName} ${issuer.city}`,
+      rect: [BLOCK_X, boxY, BLOCK_WIDTH, SIGNATURE_BOX_HEIGHT],
+      appearance,
+    });
+  } else {
+    page.drawRectangle({ x: BLOCK_X, y: boxY, width: BLOCK_WIDTH, height: SIGNATURE_BOX_HEIGHT, borderColor: rgb(0.7, 0.7, 0.7), borderWidth: 0.75, borderDashArray: [3, 2] });
+    const label = draft ? 'DRAF - BELUM DITANDATANGANI' : 'Ditandatangani secara elektronik';
+    const width = bold.widthOfTextAtSize(label, 9.5);
+    text(label, BLOCK_X + (BLOCK_WIDTH - width) / 2, boxY + SIGNATURE_BOX_HEIGHT / 2 - 3, 9.5, bold, draft ? rgb(0.7, 0.1, 0.1) : BLACK);
+  }
+  by = boxY - 16;
+  // The name is the certificate's; a draft of the office's own permit shows its configured head,
+  // and a draft issued in another office's name leaves the name to the certificate.
+  const name = signing && !draft ? signing.signerName : permitType.template.issuer ? null : office.headName;
+  const numberLine = signing && !draft ? signerNumberLine(signing.signerSerialNumber) : name ? `NIP. ${office.headNip}` : null;
+  for (const line of wrap(encodable(bold, name ?? '..............................................'), bold, 10.5, BLOCK_WIDTH)) {
+    text(line, BLOCK_X, by, 10.5, bold);
+    by -= 14;
+  }
+  if (numberLine) text(fitText(encodable(regular, numberLine), regular, 10.5, BLOCK_WIDTH), BLOCK_X, by, 10.5, regular);
 
   if (verificationUrl) {
-    drawQr(page, verificationUrl, MARGIN, 120, 110);
-    page.drawText('Pindai untuk verifikasi dokumen:', { x: MARGIN, y: 108, size: 8, font: regular });
-    page.drawText(verificationUrl, { x: MARGIN, y: 98, size: 7, font: regular });
+    const qrY = blockTop + 10 - QR_SIZE;
+    drawQr(page, verificationUrl, MARGIN, qrY, QR_SIZE);
+    text('Pindai untuk verifikasi dokumen:', MARGIN, qrY - 10, 8, regular);
+    text(fitText(verificationUrl, regular, 7, BLOCK_X - MARGIN - 10), MARGIN, qrY - 20, 7, regular);
   }
-  page.drawText('Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh BSrE.', {
-    x: MARGIN,
-    y: 60,
-    size: 8,
-    font: regular,
-    color: rgb(0.35, 0.35, 0.35),
-  });
-  if (input.signing) {
-    addSignaturePlaceholder(pdf, page, {
-      signerName: input.signing.signerName,
-      signedAt: input.signing.signedAt,
-      reason: `Penerbitan ${permitType.template.title} Nomor ${permitNumber ?? ''}`,
-      location: `${office.name} ${office.city}`,
-    });
+  const issuerName = signing?.certificateIssuerName?.trim();
+  const footer = draft
+    ? 'Draf ini belum ditandatangani dan belum berlaku sebagai izin.'
+    : issuerName
+      ? `Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh ${issuerName}.`
+      : 'Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik.';
+  let fy = 60;
+  for (const line of wrap(encodable(regular, footer), regular, 8, CONTENT_WIDTH)) {
+    text(line, MARGIN, fy, 8, regular, GREY);
+    fy -= 10;
   }
   // No object streams: the signature dictionary must stay a plain object whose bytes can be patched in place.
   return pdf.save({ useObjectStreams: false });

@@ -1,22 +1,38 @@
-import { PDFArray, PDFHexString, PDFName, PDFNumber, PDFString, type PDFDocument, type PDFPage } from 'pdf-lib';
+import { PDFArray, PDFHexString, PDFName, PDFNumber, PDFString, type PDFDocument, type PDFPage, type PDFRef } from 'pdf-lib';
 
 /** Bytes reserved for the CMS in /Contents: the chain, and a time-stamp token, fit with room. */
 export const SIGNATURE_CONTENTS_BYTES = 24 * 1024;
 export const BYTE_RANGE_PLACEHOLDER = '**********';
+
+export const SIGNATURE_FIELD_NAME = 'TTE Kepala Dinas';
 
 export interface SignaturePlaceholderInfo {
   signerName: string;
   signedAt: Date;
   reason: string;
   location: string;
+  /** where the widget is on the page, [x, y, width, height]; without it the widget is invisible (zero size) */
+  rect?: [number, number, number, number];
+  /** the widget's normal appearance, a form XObject of the rect's size */
+  appearance?: PDFRef;
+  /**
+   * DocMDP certification (ISO 32000-1 §12.8.2.2): 1 no change at all, 2 form filling and
+   * signing, 3 also annotations. Default 1: an issued permit is final.
+   */
+  docMdpPermissions?: 1 | 2 | 3;
+  fieldName?: string;
 }
 
+/** Annotation flag Print (ISO 32000-1 §12.5.3, bit 3): shown and printed, not hidden. */
+const ANNOTATION_PRINT = 4;
+
 /**
- * An empty PAdES signature: a /Sig dictionary with placeholder /ByteRange and /Contents, its
- * invisible widget on the page, and the AcroForm that lists it. The signer fills both in place
- * once the file's bytes are final.
+ * An empty PAdES signature: a /Sig dictionary with placeholder /ByteRange and /Contents that
+ * certifies the document (DocMDP), its widget on the page with an appearance, the AcroForm that
+ * lists it and the catalog's /Perms. The signer fills /ByteRange and /Contents in place once the
+ * file's bytes are final; the file stays one revision.
  */
-export function addSignaturePlaceholder(pdf: PDFDocument, page: PDFPage, info: SignaturePlaceholderInfo): void {
+export function addSignaturePlaceholder(pdf: PDFDocument, page: PDFPage, info: SignaturePlaceholderInfo): PDFRef {
   const context = pdf.context;
   const byteRange = PDFArray.withContext(context);
   byteRange.push(PDFNumber.of(0));
@@ -28,24 +44,40 @@ export function addSignaturePlaceholder(pdf: PDFDocument, page: PDFPage, info: S
       SubFilter: 'ETSI.CAdES.detached',
       ByteRange: byteRange,
       Contents: PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)),
+      // A certification signature: the signature reference says what may change afterwards.
+      Reference: [
+        {
+          Type: 'SigRef',
+          TransformMethod: 'DocMDP',
+          TransformParams: { Type: 'TransformParams', P: info.docMdpPermissions ?? 1, V: '1.2' },
+          // required since ISO 32000-2:2020 (no default); SHA256 is one of its values
+          DigestMethod: 'SHA256',
+        },
+      ],
       Name: PDFString.of(info.signerName),
       Reason: PDFString.of(info.reason),
       Location: PDFString.of(info.location),
       M: PDFString.fromDate(info.signedAt),
     }),
   );
-  const widgetRef = context.register(
-    context.obj({
-      Type: 'Annot',
-      Subtype: 'Widget',
-      FT: 'Sig',
-      Rect: [0, 0, 0, 0],
-      V: signatureRef,
-      T: PDFString.of('TTE Kepala Dinas'),
-      F: 132,
-      P: page.ref,
-    }),
-  );
-  page.node.set(PDFName.of('Annots'), context.obj([widgetRef]));
+  const [x, y, width, height] = info.rect ?? [0, 0, 0, 0];
+  const widget = context.obj({
+    Type: 'Annot',
+    Subtype: 'Widget',
+    FT: 'Sig',
+    Rect: [x, y, x + width, y + height],
+    V: signatureRef,
+    T: PDFString.of(info.fieldName ?? SIGNATURE_FIELD_NAME),
+    F: ANNOTATION_PRINT,
+    P: page.ref,
+  });
+  if (info.appearance) widget.set(PDFName.of('AP'), context.obj({ N: info.appearance }));
+  const widgetRef = context.register(widget);
+  const annots = page.node.Annots();
+  if (annots) annots.push(widgetRef);
+  else page.node.set(PDFName.of('Annots'), context.obj([widgetRef]));
+  // SigFlags 3: SignaturesExist and AppendOnly.
   pdf.catalog.set(PDFName.of('AcroForm'), context.obj({ SigFlags: 3, Fields: [widgetRef] }));
+  pdf.catalog.set(PDFName.of('Perms'), context.obj({ DocMDP: signatureRef }));
+  return signatureRef;
 }
