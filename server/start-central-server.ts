@@ -1,5 +1,6 @@
 import { openServerDb } from './db/open-server-db';
 import { buildServerApp } from './app/build-server-app';
+import { sharedRevocationSource } from '../shared/node/revocation';
 import { isSeeded, seedDemoDatabase, type SeedOptions } from './seed/seed-demo-database';
 
 export interface CentralServerOptions {
@@ -9,6 +10,8 @@ export interface CentralServerOptions {
   host?: string;
   seedDemoIfEmpty?: boolean | SeedOptions;
   logger?: boolean;
+  /** CRLs this server publishes at /pki/<name> (the demo CA's, so demo certificates have a live CDP) */
+  publishedCrls?: Record<string, Buffer>;
 }
 
 export interface RunningCentralServer {
@@ -20,7 +23,7 @@ export interface RunningCentralServer {
 
 export async function startCentralServer(options: CentralServerOptions): Promise<RunningCentralServer> {
   const { db, close } = await openServerDb(options.dbFile);
-  const app = buildServerApp({ db, logger: options.logger ?? false });
+  const app = buildServerApp({ db, logger: options.logger ?? false, publishedCrls: options.publishedCrls, revocation: sharedRevocationSource() });
   const host = options.host ?? '127.0.0.1';
   try {
     await app.listen({ host, port: options.port ?? 0 });

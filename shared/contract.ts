@@ -9,6 +9,7 @@ import {
 import { userSchema } from './sync-protocol';
 import { workflowActionSchema, workflowStageSchema } from './workflow';
 import { ERROR_CODES, type Result } from './result';
+import { signatureFactsSchema } from './signature-facts';
 
 /**
  * The one contract between the renderer and the main-process services. Electron's preload
@@ -75,6 +76,10 @@ export const applicationDetailSchema = z.object({
   workingDaysLeft: z.number().int().nullable(),
   pending: z.boolean(),
   officeCity: z.string(),
+  /** the stage whose action numbers the permit in this file's chain */
+  numberingStage: z.string().nullable(),
+  /** the office's calendar date now (its zone), for the STR-validity check */
+  today: z.string(),
   stageStandardMinutes: z.number().int().nullable(),
   stageMinutesLeft: z.number().int().nullable(),
 });
@@ -108,18 +113,8 @@ export const signingBatchSchema = z.object({
   items: z.array(signingItemSchema),
 });
 
-export const verificationReportSchema = z.object({
-  sha256: z.string(),
-  signed: z.boolean(),
-  /** the signed bytes are exactly what was signed, and the signature covers the whole file */
-  intact: z.boolean(),
-  signerName: z.string().nullable(),
-  signedAt: z.string().nullable(),
-  certificateValidFrom: z.string().nullable(),
-  certificateValidTo: z.string().nullable(),
-  certificateTrusted: z.boolean().nullable(),
-  timeStampedAt: z.string().nullable(),
-  registry: z.enum(['valid', 'revoked', 'unknown', 'not_issued', 'unreachable']),
+export const verificationReportSchema = signatureFactsSchema.extend({
+  registry: z.enum(['valid', 'revoked', 'void', 'unknown', 'not_issued', 'unreachable']),
   permitNumber: z.string().nullable(),
   holderName: z.string().nullable(),
 });

@@ -14,6 +14,15 @@ export const permitTemplateSchema = z.object({
   numberCode: z.string().min(1),
   validityYears: z.number().int().positive(),
   decisionText: z.string().min(1),
+  /**
+   * The government, office and place the permit is issued in the name of, when they are not the
+   * desk office's own (a permit type kept for another city's chain): the letterhead, "Ditetapkan
+   * di" and the signer's title come from here, so a Pekanbaru permit reads as Pekanbaru's.
+   */
+  issuer: z
+    .object({ government: z.string().min(1), officeName: z.string().min(1), city: z.string().min(1), signerTitle: z.string().min(1) })
+    .nullable()
+    .default(null),
 });
 
 export const permitTypeSchema = z.object({
@@ -91,6 +100,13 @@ export const applicationSchema = z.object({
   permitNumber: z.string().nullable(),
   verificationId: z.string().nullable(),
   version: z.number().int().nonnegative(),
+  /** the signed permit the server verified and registered, once there is one */
+  signedPermit: z
+    .object({ sha256: z.string(), issuedAt: z.string(), signerName: z.string(), padesLevel: z.string().nullable() })
+    .nullable()
+    .default(null),
+  /** the number was voided (the file ended without a permit): batal, never reused */
+  permitNumberVoided: z.boolean().default(false),
   /** an official of the acting role who took the file, so colleagues leave it to them */
   claimedBy: z.object({ userId: z.string(), name: z.string(), at: z.string() }).nullable().default(null),
 });

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+export const signerBindingSchema = z.object({
+  /** the official's account on the central server */
+  username: z.string().min(1),
+  /** SHA-256 fingerprints (hex, lower case) of certificates registered to the official */
+  certificateSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)).default([]),
+  /** or the certificate subject's serialNumber (NIK/NIP as the CA writes it), which survives renewal */
+  subjectSerialNumber: z.string().min(1).nullable().default(null),
+});
+
 export const officeSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -17,6 +26,18 @@ export const officeSchema = z.object({
   trustedRootsPem: z.array(z.string()).default([]),
   /** an RFC 3161 time-stamping authority: when set, permits are signed PAdES B-T */
   timeStampUrl: z.string().url().nullable().default(null),
+  /**
+   * Roots a time-stamp token must chain to before its time is believed; a token from any other
+   * TSA is ignored (else a signer could mint a token back-dated into an expired certificate's life).
+   */
+  timeStampRootsPem: z.array(z.string()).default([]),
+  /**
+   * Who may sign the office's permits, and with which certificate: a batch with anyone else's
+   * certificate is refused before anything is signed, and the server refuses to issue it.
+   */
+  signers: z.array(signerBindingSchema).default([]),
 });
+
+export type SignerBinding = z.infer<typeof signerBindingSchema>;
 
 export type Office = z.infer<typeof officeSchema>;

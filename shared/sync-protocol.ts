@@ -9,6 +9,7 @@ import {
 } from './domain';
 import { officeSchema } from './office';
 import { workflowSchema } from './workflow';
+import { CERTIFICATE_REFUSAL_CODES } from './result';
 
 /** The central server's HTTP API, version 1: what the desk sends and what it accepts back. */
 export const API_PREFIX = '/api/v1';
@@ -78,6 +79,11 @@ export const REJECTION_CODES = [
   'REASON_REQUIRED',
   'NOT_FOUND',
   'CLAIMED_BY_OTHER',
+  'NOTE_REQUIRED',
+  'PERMIT_NUMBER_MISSING',
+  'SIGNATURE_INVALID',
+  'CERT_NOT_BOUND',
+  ...CERTIFICATE_REFUSAL_CODES,
 ] as const;
 
 export const commandResultSchema = z.discriminatedUnion('status', [
@@ -87,21 +93,32 @@ export const commandResultSchema = z.discriminatedUnion('status', [
 
 export const pushResponseSchema = z.object({ results: z.array(commandResultSchema) });
 
-export const reserveNumberRequestSchema = z.object({ applicationId: z.string().min(1) });
-export const reserveNumberResponseSchema = z.object({
-  applicationId: z.string(),
-  permitNumber: z.string(),
-  verificationId: z.string(),
-});
 
+export const PADES_LEVELS = ['B-B', 'B-T', 'B-LT'] as const;
+export type PadesLevel = (typeof PADES_LEVELS)[number];
+
+/**
+ * What the public registry answers for a QR code or a file's SHA-256. `void`: the number was
+ * given to a file that was then rejected or withdrawn (batal; never reused). Personal data
+ * (the holder) only for issued permits.
+ */
 export const verificationResponseSchema = z.object({
-  status: z.enum(['valid', 'revoked', 'unknown', 'not_issued']),
+  status: z.enum(['valid', 'revoked', 'void', 'unknown', 'not_issued']),
   verificationId: z.string(),
   permitNumber: z.string().nullable(),
   permitTitle: z.string().nullable(),
   holderName: z.string().nullable(),
+  /** the signing time the server accepted: the time-stamp's, else the server's own clock */
   issuedAt: z.string().nullable(),
+  timeSource: z.enum(['time_stamp', 'server_clock']).nullable().default(null),
   sha256: z.string().nullable(),
+  /** from the signing certificate, never from configuration */
+  signerName: z.string().nullable().default(null),
+  certificateIssuer: z.string().nullable().default(null),
+  padesLevel: z.enum(PADES_LEVELS).nullable().default(null),
+  office: z.object({ name: z.string(), city: z.string(), timeZone: z.string() }).nullable().default(null),
+  revokedAt: z.string().nullable().default(null),
+  voidedAt: z.string().nullable().default(null),
 });
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
@@ -113,7 +130,6 @@ export type TransitionCommand = z.infer<typeof transitionCommandSchema>;
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 export type CommandResult = z.infer<typeof commandResultSchema>;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
-export type ReserveNumberResponse = z.infer<typeof reserveNumberResponseSchema>;
 export type VerificationResponse = z.infer<typeof verificationResponseSchema>;
 
 /** The Kepala Dinas's signed permit, delivered once per command id. */
@@ -121,7 +137,8 @@ export const issueRequestSchema = z.object({
   commandId: z.string().uuid(),
   applicationId: z.string().min(1),
   expectedStage: z.string().min(1),
-  signedAt: z.string(),
+  /** the desk's clock when it signed: informational; the server takes the time-stamp's time or its own */
+  signedAt: z.string().optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   pdfBase64: z.string().min(100).max(8 * 1024 * 1024),
 });

@@ -6,18 +6,31 @@ import { ROLES } from './roles';
  * acts at each stage, the actions it may take and where each leads, and the stage's standard
  * time. Code reads it; it never names a stage of a particular office.
  */
-/** `signed_document`: only the signing path may take it, never a plain transition command */
-export const actionRequirementSchema = z.enum(['checklist_complete', 'reason', 'signed_document']);
+export const actionRequirementSchema = z.enum(['checklist_complete', 'reason']);
+
+/**
+ * What an action does, which decides how the desk offers it and how the server takes it:
+ * `sign` is taken only by delivering a PDF signed with the official's PKCS#12 certificate,
+ * which the server verifies; the others are plain decisions (transition commands).
+ */
+export const ACTION_KINDS = ['forward', 'return', 'reject', 'sign'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export const workflowActionSchema = z.object({
   id: z.string().min(1),
   to: z.string().min(1),
-  /** the kind of decision, for the UI's wording and colour */
-  kind: z.enum(['forward', 'return', 'reject', 'issue']),
+  kind: z.enum(ACTION_KINDS),
   requires: z.array(actionRequirementSchema).default([]),
-  /** the server gives the file its permit number when this action is applied */
+  /**
+   * The chain's numbering step: the server gives the file its permit number when this action is
+   * applied (never when a file is merely opened), so the number is inside the PDF that is signed.
+   */
   reservesPermitNumber: z.boolean().default(false),
 });
+
+/** How a file that reaches a terminal stage ended; `issued` only behind a verified signature. */
+export const STAGE_OUTCOMES = ['issued', 'returned', 'rejected', 'withdrawn'] as const;
+export type StageOutcome = (typeof STAGE_OUTCOMES)[number];
 
 export const workflowStageSchema = z.object({
   id: z.string().min(1),
@@ -25,6 +38,8 @@ export const workflowStageSchema = z.object({
   role: z.enum(ROLES).nullable(),
   standardMinutes: z.number().int().positive().nullable(),
   actions: z.array(workflowActionSchema),
+  /** set on terminal stages */
+  outcome: z.enum(STAGE_OUTCOMES).nullable().default(null),
 });
 
 export const workflowSchema = z.object({
@@ -61,6 +76,14 @@ export function workflowProblems(workflow: Workflow): string[] {
       if (!ids.has(action.to)) problems.push(`${stage.id}.${action.id} leads to unknown stage ${action.to}`);
     }
     if (stage.role === null && stage.actions.length > 0) problems.push(`terminal stage ${stage.id} has actions`);
+    if (stage.role === null && !stage.outcome) problems.push(`terminal stage ${stage.id} has no outcome`);
+    if (stage.role !== null && stage.outcome) problems.push(`stage ${stage.id} has an outcome but is not terminal`);
+  }
+  const signs = workflow.stages.flatMap((s) => s.actions).filter((a) => a.kind === 'sign');
+  const numbers = workflow.stages.flatMap((s) => s.actions).filter((a) => a.reservesPermitNumber);
+  if (workflow.stages.some((s) => s.outcome === 'issued')) {
+    if (signs.length === 0) problems.push('the chain issues permits but has no signing step');
+    if (numbers.length === 0) problems.push('the chain issues permits but has no numbering step');
   }
   return problems;
 }

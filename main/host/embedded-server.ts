@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
-import { DEMO_PASSWORD, DEMO_USERS, demoOffice } from '../../server/seed/demo-configuration';
+import { DEMO_HEAD_CERTIFICATE_SERIAL, DEMO_PASSWORD, DEMO_USERS, demoOffice } from '../../server/seed/demo-configuration';
 import { makeDemoSigningCertificates } from '../../server/seed/demo-certificates';
 
 export const EMBEDDED_SERVER_PORT = 8787;
+const DEMO_CRL_NAME = 'demo-ca.crl';
 
 /**
  * With no office server configured, the desk runs the reference server itself on loopback,
@@ -21,18 +22,27 @@ export async function startEmbeddedServer(dataDir: string, log: (line: string) =
   const dbFile = join(dataDir, 'embedded-server.sqlite');
   const demoCertificatePath = join(dataDir, 'demo-kepala-dinas.p12');
   const caFile = join(dataDir, 'demo-ca.pem');
-  if (!existsSync(demoCertificatePath) || !existsSync(caFile)) {
-    const demo = makeDemoSigningCertificates(demoOffice('http://127.0.0.1').headName);
+  const crlFile = join(dataDir, 'demo-ca.crl');
+  if (!existsSync(demoCertificatePath) || !existsSync(caFile) || !existsSync(crlFile)) {
+    // The demo CA publishes its CRL on the embedded server, so the demo certificate's revocation
+    // is really checked and the permit's DSS carries it (PAdES B-LT). On a fallback port the CDP
+    // does not answer and revocation is recorded as unknown.
+    const demo = makeDemoSigningCertificates(demoOffice('http://127.0.0.1').headName, 'kadis-demo', {
+      crlUrl: `http://127.0.0.1:${EMBEDDED_SERVER_PORT}/pki/${DEMO_CRL_NAME}`,
+      subjectSerialNumber: DEMO_HEAD_CERTIFICATE_SERIAL,
+    });
     writeFileSync(caFile, demo.caPem);
+    writeFileSync(crlFile, demo.crlDer);
     writeFileSync(demoCertificatePath, demo.p12, { mode: 0o600 });
   }
   const seedDemoIfEmpty = { trustedRootsPem: [readFileSync(caFile, 'utf8')], pekanbaruFiles: 10 };
+  const publishedCrls = { [DEMO_CRL_NAME]: readFileSync(crlFile) };
   let server: RunningCentralServer;
   try {
-    server = await startCentralServer({ dbFile, port: EMBEDDED_SERVER_PORT, seedDemoIfEmpty });
+    server = await startCentralServer({ dbFile, port: EMBEDDED_SERVER_PORT, seedDemoIfEmpty, publishedCrls });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    server = await startCentralServer({ dbFile, port: 0, seedDemoIfEmpty });
+    server = await startCentralServer({ dbFile, port: 0, seedDemoIfEmpty, publishedCrls });
   }
   log(`Embedded central server on ${server.url} (database ${dbFile}${server.seeded ? ', demo data seeded now' : ''})`);
   log(`Demo accounts, password "${DEMO_PASSWORD}":`);

@@ -52,6 +52,8 @@ export class ApplicationService {
       ...deadlineView(stage.role ? row.deadline_date : null, calendarDateIn(now, office?.timeZone ?? 'Asia/Jakarta'), holidays),
       pending,
       officeCity: office?.city ?? '',
+      today: calendarDateIn(now, office?.timeZone ?? 'Asia/Jakarta'),
+      numberingStage: workflow.stages.find((st) => st.actions.some((a) => a.reservesPermitNumber))?.id ?? null,
       stageStandardMinutes: stage.standardMinutes,
       stageMinutesLeft: stageMinutesLeft(stage.standardMinutes, application.stageEnteredAt, office, holidays, now),
     };

@@ -4,6 +4,7 @@ import { openCacheDb } from '../../db/open-cache-db';
 import { SigningBatchService } from './signing/signing-batch-service';
 import { readOffice } from './cache-reads';
 import { VerificationService } from './signing/verification-service';
+import { sharedRevocationSource } from '../../shared/node/revocation';
 import { ApplicationService } from './application-service';
 import { DraftPermitService } from './draft-permit-service';
 import { QueueService } from './queue-service';
@@ -42,9 +43,9 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const queue = new QueueService(db, session, now);
   const applications = new ApplicationService(db, session, client, sync, now);
   const review = new ReviewService(db, session, sync, now);
-  const drafts = new DraftPermitService(db, session, client);
+  const drafts = new DraftPermitService(db, session);
   const signing = new SigningBatchService(db, session, sync, options.signedDir ?? join(dirname(options.cacheFile), 'signed-permits'), now);
-  const verification = new VerificationService(db, client, now);
+  const verification = new VerificationService(db, client, now, sharedRevocationSource());
   if (options.defaultCertificatePath && !(await signing.settings()).certificatePath) {
     await signing.setCertificatePath(options.defaultCertificatePath).catch(() => undefined);
   }

@@ -33,7 +33,7 @@ export class QueueService {
     const user = this.session.requireUser();
     const workflows = await readWorkflows(this.db);
     const stages = [...new Set([...workflows.values()].flatMap((w) => stagesForRole(w, user.role)))];
-    const canSign = [...workflows.values()].some((w) => w.stages.some((st) => st.role === user.role && st.actions.some((a) => a.requires.includes('signed_document'))));
+    const canSign = [...workflows.values()].some((w) => w.stages.some((st) => st.role === user.role && st.actions.some((a) => a.kind === 'sign')));
     const offset = query.offset ?? 0;
     if (stages.length === 0) return { items: [], total: 0, offset, stageNames: [], canSign, counts: null };
 

@@ -3,9 +3,11 @@ import type { Kysely } from 'kysely';
 import type { DecisionResult, MethodParsedInput } from '../../shared/contract';
 import { AppFailure, type ErrorCode } from '../../shared/result';
 import type { TransitionCommand } from '../../shared/sync-protocol';
-import { findAction, findStage } from '../../shared/workflow';
+import { conformityFindings } from '../../shared/conformity';
+import { calendarDateIn } from '../../shared/working-days';
+import { judgeAction } from '../../shared/workflow-rules';
 import type { CacheDatabase } from '../../db/cache-database';
-import { hasPendingCommand, readApplication, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
+import { hasPendingCommand, readApplication, readOffice, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
 import type { SessionService } from './session-service';
 import { writeLocalDecision } from './local-decision';
 import type { SyncService } from './sync-service';
@@ -32,16 +34,25 @@ export class ReviewService {
     if (await hasPendingCommand(this.db, application.id)) {
       throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
     }
-    const stage = findStage(workflow, application.stage);
-    const action = findAction(workflow, application.stage, input.action);
-    if (!stage || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `action ${input.action} is not allowed at stage ${application.stage}`);
-    if (stage.role !== user.role) throw new AppFailure('FORBIDDEN_ROLE', `role ${user.role} does not act at stage ${stage.id}`);
-    const checklist = { ...application.checklist, ...(input.checklist ?? {}) };
-    if (action.requires.includes('checklist_complete') && permitType.requirements.some((r) => checklist[r.id] !== true)) {
-      throw new AppFailure('CHECKLIST_INCOMPLETE', 'every requirement must be ticked first');
-    }
+    const references = await readReferences(this.db, application.applicant.nik);
+    const office = await readOffice(this.db);
+    const verdict = judgeAction({
+      workflow,
+      currentStage: application.stage,
+      expectedStage: application.stage,
+      role: user.role,
+      actionId: input.action,
+      via: 'decision',
+      requirementIds: permitType.requirements.map((r) => r.id),
+      checklist: { ...application.checklist, ...(input.checklist ?? {}) },
+      reason: input.reason,
+      conformityFindings: conformityFindings(application.applicant, references, calendarDateIn(this.now(), office?.timeZone ?? 'Asia/Jakarta')).length,
+      hasPermitNumber: application.permitNumber !== null,
+      hasVerifiedSignature: application.signedPermit !== null,
+    });
+    if (!verdict.ok) throw new AppFailure(verdict.code, verdict.message);
+    const { stage, action } = verdict;
     const reason = input.reason?.trim() || null;
-    if (action.requires.includes('reason') && !reason) throw new AppFailure('REASON_REQUIRED', 'a reason is required');
 
     const decidedAt = this.now().toISOString();
     const command: TransitionCommand = {
@@ -53,7 +64,7 @@ export class ReviewService {
       reason,
       checklist: input.checklist,
       decidedAt,
-      evidence: { references: await readReferences(this.db, application.applicant.nik) },
+      evidence: { references },
     };
     await this.db.transaction().execute((trx) =>
       writeLocalDecision(trx, { command, actor: user, fromStage: stage.id, toStage: action.to, reason, at: decidedAt, evidence: command.evidence }),

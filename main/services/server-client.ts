@@ -11,11 +11,9 @@ import {
   loginResponseSchema,
   pullResponseSchema,
   pushResponseSchema,
-  reserveNumberResponseSchema,
   type LoginResponse,
   type PullResponse,
   type PushRequest,
-  type ReserveNumberResponse,
 } from '../../shared/sync-protocol';
 
 export type FetchLike = typeof fetch;
@@ -82,10 +80,6 @@ export class ServerClient {
     if (response.status === 403) throw new AppFailure('FORBIDDEN_ROLE', 'your role does not act on this file now');
     if (response.status === 404) throw new AppFailure('NOT_FOUND', 'application not on the server');
     return this.parse(response, claimResponseSchema);
-  }
-
-  async reserveNumber(applicationId: string): Promise<ReserveNumberResponse> {
-    return this.parse(await this.request('POST', '/numbers/reserve', { applicationId }), reserveNumberResponseSchema);
   }
 
   async document(documentId: string): Promise<Buffer> {

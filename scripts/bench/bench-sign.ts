@@ -21,7 +21,7 @@ const office = demoOffice('http://127.0.0.1:8787');
 const demo = makeDemoSigningCertificates(office.headName);
 let started = performance.now();
 const identity = loadSigningIdentity(demo.p12, demo.passphrase);
-checkSigningCertificate(identity, [demo.caPem], new Date());
+await checkSigningCertificate(identity, [demo.caPem], new Date(), null);
 const openMs = performance.now() - started;
 
 const random = seededRandom(7);
@@ -45,6 +45,8 @@ for (let i = 0; i < DOCS; i += 1) {
     verificationId: `bench${i}`,
     version: 1,
     claimedBy: null,
+    signedPermit: null,
+    permitNumberVoided: false,
   };
   prepared.push(
     await renderPermitPdf({

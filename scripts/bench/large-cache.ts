@@ -40,6 +40,8 @@ export function seedLargeCache(cacheFile: string, count: number, stage = 'pemeri
         verificationId: null,
         version: 1,
         claimedBy: null,
+        signedPermit: null,
+        permitNumberVoided: false,
       };
       insert.run({
         id,

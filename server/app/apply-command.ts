@@ -1,62 +1,87 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import { findAction, findStage } from '../../shared/workflow';
-import { permitTypeSchema } from '../../shared/domain';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { conformityFindings } from '../../shared/conformity';
+import { permitTypeSchema, type Applicant } from '../../shared/domain';
 import type { CommandResult, TransitionCommand } from '../../shared/sync-protocol';
-import { loadWorkflow } from './server-records';
-import type { ServerDatabase, UserTable } from '../db/server-database';
+import { calendarDateIn } from '../../shared/working-days';
+import { judgeAction, type ActionAttempt, type RuleVerdict } from '../../shared/workflow-rules';
+import type { Role } from '../../shared/roles';
+import { loadOffice, loadWorkflow, referenceFromRow } from './server-records';
+import type { ApplicationTable, ServerDatabase, UserTable } from '../db/server-database';
 import { nextChangeSeq } from './change-sequence';
 import { Rejection, runCommandOnce } from './command-ledger';
-import { reservePermitNumber } from './reserve-permit-number';
+import { reservePermitNumber, voidPermitNumber } from './reserve-permit-number';
 
 /**
  * Applies one transition command at most once. The server is the judge of every role and
- * transition: the desk's own checks are a convenience, never trusted.
+ * transition (shared/workflow-rules.ts, the same rule the desk pre-checks with): the desk's own
+ * checks are a convenience, never trusted.
  */
 export async function applyCommand(db: Kysely<ServerDatabase>, user: UserTable, command: TransitionCommand, now = new Date()): Promise<CommandResult> {
   return runCommandOnce(db, user, command.id, now, (trx) => transition(trx, user, command, now));
 }
 
+type Verdict = Extract<RuleVerdict, { ok: true }>;
+
+/** Judges an attempt on a file as the server sees it: its stage, checklist, records, number and signature. */
+export async function judgeOnServer(
+  trx: Transaction<ServerDatabase>,
+  user: UserTable,
+  app: Selectable<ApplicationTable>,
+  attempt: Pick<ActionAttempt, 'actionId' | 'expectedStage' | 'via' | 'reason'> & { checklist: Record<string, boolean> | null },
+  now: Date,
+): Promise<Verdict & { checklist: Record<string, boolean> }> {
+  const workflow = await loadWorkflow(trx, app.workflow_id);
+  const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', app.permit_type_id).executeTakeFirstOrThrow();
+  const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
+  const applicant = JSON.parse(app.applicant) as Applicant;
+  const references = (await trx.selectFrom('reference_records').selectAll().where('nik', '=', applicant.nik).execute()).map(referenceFromRow);
+  const office = await loadOffice(trx);
+  const signed = await trx.selectFrom('issued_permits').select('application_id').where('application_id', '=', app.id).executeTakeFirst();
+  const checklist = { ...(JSON.parse(app.checklist) as Record<string, boolean>), ...(attempt.checklist ?? {}) };
+  const verdict = judgeAction({
+    workflow,
+    currentStage: app.stage,
+    expectedStage: attempt.expectedStage,
+    role: user.role as Role,
+    actionId: attempt.actionId,
+    via: attempt.via,
+    requirementIds: permitType.requirements.map((r) => r.id),
+    checklist,
+    reason: attempt.reason,
+    conformityFindings: conformityFindings(applicant, references, calendarDateIn(now, office.timeZone)).length,
+    hasPermitNumber: app.permit_number !== null,
+    hasVerifiedSignature: signed !== undefined,
+  });
+  if (!verdict.ok) throw new Rejection(verdict.code, verdict.message);
+  const claim = await trx.selectFrom('claims').select(['user_id', 'user_name']).where('application_id', '=', app.id).executeTakeFirst();
+  if (claim && claim.user_id !== user.id) throw new Rejection('CLAIMED_BY_OTHER', `${claim.user_name} is working on this file`);
+  return { ...verdict, checklist };
+}
+
+/**
+ * What follows a step on the server for any action: the chain's numbering step numbers the
+ * file; a file that ends without a permit voids its number.
+ */
+export async function applyStepEffects(trx: Transaction<ServerDatabase>, applicationId: string, verdict: Verdict, now: Date): Promise<void> {
+  if (verdict.action.reservesPermitNumber) await reservePermitNumber(trx, applicationId, now);
+  if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, applicationId, now);
+  // the file moves on: whoever had taken it is done with it
+  await trx.deleteFrom('claims').where('application_id', '=', applicationId).execute();
+}
+
 async function transition(trx: Transaction<ServerDatabase>, user: UserTable, command: TransitionCommand, now: Date): Promise<number> {
   const app = await trx.selectFrom('applications').selectAll().where('id', '=', command.applicationId).executeTakeFirst();
   if (!app) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
-  const workflow = await loadWorkflow(trx, app.workflow_id);
-
-  const action = findAction(workflow, command.expectedStage, command.action);
-  if (!action) throw new Rejection('TRANSITION_NOT_ALLOWED', `action ${command.action} is not allowed at stage ${command.expectedStage}`);
-  const stage = findStage(workflow, command.expectedStage);
-  if (!stage || stage.role !== user.role) {
-    throw new Rejection('FORBIDDEN_ROLE', `role ${user.role} may not act at stage ${command.expectedStage}`);
-  }
-  if (app.stage !== command.expectedStage) {
-    throw new Rejection('STAGE_CHANGED', `application is at stage ${app.stage}, not ${command.expectedStage}`);
-  }
-  const claim = await trx.selectFrom('claims').select(['user_id', 'user_name']).where('application_id', '=', app.id).executeTakeFirst();
-  if (claim && claim.user_id !== user.id) throw new Rejection('CLAIMED_BY_OTHER', `${claim.user_name} is working on this file`);
-
-  if (action.requires.includes('signed_document')) {
-    throw new Rejection('TRANSITION_NOT_ALLOWED', `action ${action.id} is taken only by delivering the signed permit`);
-  }
-
-  const checklist = { ...(JSON.parse(app.checklist) as Record<string, boolean>), ...(command.checklist ?? {}) };
-  if (action.requires.includes('checklist_complete')) {
-    const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', app.permit_type_id).executeTakeFirstOrThrow();
-    const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
-    const missing = permitType.requirements.filter((r) => checklist[r.id] !== true).map((r) => r.id);
-    if (missing.length > 0) throw new Rejection('CHECKLIST_INCOMPLETE', `requirements not met: ${missing.join(', ')}`);
-  }
+  const verdict = await judgeOnServer(trx, user, app, { actionId: command.action, expectedStage: command.expectedStage, via: 'decision', reason: command.reason, checklist: command.checklist }, now);
   const reason = command.reason?.trim() || null;
-  if (action.requires.includes('reason') && !reason) throw new Rejection('REASON_REQUIRED', `action ${action.id} needs a reason`);
+  await applyStepEffects(trx, app.id, verdict, now);
 
-  if (action.reservesPermitNumber) await reservePermitNumber(trx, app.id, now);
-
-  // the file moves on: whoever had taken it is done with it
-  await trx.deleteFrom('claims').where('application_id', '=', app.id).execute();
   const changeSeq = await nextChangeSeq(trx);
   const at = now.toISOString();
   await trx
     .updateTable('applications')
-    .set({ stage: action.to, checklist: JSON.stringify(checklist), stage_entered_at: at, version: app.version + 1, change_seq: changeSeq })
+    .set({ stage: verdict.action.to, checklist: JSON.stringify(verdict.checklist), stage_entered_at: at, version: app.version + 1, change_seq: changeSeq })
     .where('id', '=', app.id)
     .execute();
   await trx
@@ -67,9 +92,9 @@ async function transition(trx: Transaction<ServerDatabase>, user: UserTable, com
       command_id: command.id,
       actor_name: user.full_name,
       actor_role: user.role,
-      action: action.id,
+      action: verdict.action.id,
       from_stage: app.stage,
-      to_stage: action.to,
+      to_stage: verdict.action.to,
       reason,
       at,
       evidence: command.evidence ? JSON.stringify(command.evidence) : null,

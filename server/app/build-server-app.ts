@@ -5,12 +5,10 @@ import {
   API_PREFIX,
   loginRequestSchema,
   pushRequestSchema,
-  reserveNumberRequestSchema,
   issueRequestSchema,
   claimRequestSchema,
   type CommandResult,
   type LoginResponse,
-  type VerificationResponse,
 } from '../../shared/sync-protocol';
 import type { Role } from '../../shared/roles';
 import type { ServerDatabase, UserTable } from '../db/server-database';
@@ -20,13 +18,18 @@ import { claimApplication, releaseApplication } from './claims';
 import { issueToken, userForToken } from './auth-tokens';
 import { verifyPassword } from './password-hash';
 import { pullChanges } from './pull-changes';
-import { reserveDraftNumber } from './reserve-draft-number';
 import { renderVerificationPage } from './verification-page';
+import { lookUpVerification } from './verification-lookup';
+import type { RevocationSource } from '../../shared/node/certificate-path';
 import { TimeStampRequestError, answerTimeStampRequest, loadTsaIdentity } from './time-stamp-authority';
 
 export interface ServerAppOptions {
   db: Kysely<ServerDatabase>;
   logger?: boolean;
+  /** CRL/OCSP lookups when verifying a delivered permit's signer */
+  revocation?: RevocationSource;
+  /** CRLs published at /pki/<name>, DER */
+  publishedCrls?: Record<string, Buffer>;
 }
 
 declare module 'fastify' {
@@ -40,7 +43,7 @@ const pullQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(2000).default(500),
 });
 
-export function buildServerApp({ db, logger = false }: ServerAppOptions): FastifyInstance {
+export function buildServerApp({ db, logger = false, revocation, publishedCrls = {} }: ServerAppOptions): FastifyInstance {
   const app = Fastify({ logger, bodyLimit: 12 * 1024 * 1024 });
   app.decorateRequest('user', null);
 
@@ -70,6 +73,13 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
     }
   });
   app.get(`${API_PREFIX}/tsa/root.pem`, async (_request, reply) => reply.header('content-type', 'application/x-pem-file').send((await loadTsaIdentity(db)).rootPem));
+
+  // A CRL distribution point, as a CA publishes it: public, DER.
+  app.get<{ Params: { name: string } }>('/pki/:name', async (request, reply) => {
+    const crl = Object.prototype.hasOwnProperty.call(publishedCrls, request.params.name) ? publishedCrls[request.params.name] : undefined;
+    if (!crl) return reply.code(404).send({ error: 'not_found', message: 'no such CRL' });
+    return reply.header('content-type', 'application/pkix-crl').header('cache-control', 'no-cache').send(crl);
+  });
 
   app.post(`${API_PREFIX}/auth/login`, async (request, reply) => {
     const parsed = loginRequestSchema.safeParse(request.body);
@@ -107,7 +117,7 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
     authed.post(`${API_PREFIX}/permits/issue`, async (request, reply) => {
       const parsed = issueRequestSchema.safeParse(request.body);
       if (!parsed.success) return badRequest(reply, parsed.error);
-      return issuePermit(db, request.user!, parsed.data);
+      return issuePermit(db, request.user!, parsed.data, { revocation });
     });
 
     authed.get<{ Params: { id: string } }>(`${API_PREFIX}/permits/:id/pdf`, async (request, reply) => {
@@ -130,14 +140,6 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
       return outcome.value;
     });
 
-    authed.post(`${API_PREFIX}/numbers/reserve`, async (request, reply) => {
-      const parsed = reserveNumberRequestSchema.safeParse(request.body);
-      if (!parsed.success) return badRequest(reply, parsed.error);
-      const outcome = await reserveDraftNumber(db, request.user!, parsed.data.applicationId);
-      if (!outcome.ok) return reply.code(outcome.status).send({ error: 'refused', message: outcome.message });
-      return outcome.value;
-    });
-
     authed.get<{ Params: { id: string } }>(`${API_PREFIX}/documents/:id`, async (request, reply) => {
       const doc = await db.selectFrom('documents').select(['content', 'mime_type', 'file_name', 'sha256']).where('id', '=', request.params.id).executeTakeFirst();
       if (!doc) return reply.code(404).send({ error: 'not_found', message: 'document not found' });
@@ -149,57 +151,24 @@ export function buildServerApp({ db, logger = false }: ServerAppOptions): Fastif
     });
   });
 
-  async function verification(by: 'verification_id' | 'sha256', value: string): Promise<VerificationResponse> {
-    const issued = await db
-      .selectFrom('issued_permits')
-      .innerJoin('applications', 'applications.id', 'issued_permits.application_id')
-      .select(['issued_permits.permit_number', 'issued_permits.verification_id', 'issued_permits.sha256', 'issued_permits.issued_at', 'issued_permits.revoked_at', 'applications.applicant', 'applications.permit_type_id'])
-      .where(`issued_permits.${by}`, '=', value)
-      .executeTakeFirst();
-    if (issued) {
-      const typeRow = await db.selectFrom('permit_types').select('definition').where('id', '=', issued.permit_type_id).executeTakeFirst();
-      return {
-        status: issued.revoked_at ? 'revoked' : 'valid',
-        verificationId: issued.verification_id,
-        permitNumber: issued.permit_number,
-        permitTitle: typeRow ? (JSON.parse(typeRow.definition) as { name: string }).name : null,
-        holderName: (JSON.parse(issued.applicant) as { fullName: string }).fullName,
-        issuedAt: issued.issued_at,
-        sha256: issued.sha256,
-      };
-    }
-    const reserved =
-      by === 'verification_id'
-        ? await db
-            .selectFrom('permit_numbers')
-            .innerJoin('applications', 'applications.id', 'permit_numbers.application_id')
-            .select(['permit_numbers.permit_number', 'applications.applicant'])
-            .where('permit_numbers.verification_id', '=', value)
-            .executeTakeFirst()
-        : undefined;
-    if (!reserved) return { status: 'unknown', verificationId: by === 'verification_id' ? value : '', permitNumber: null, permitTitle: null, holderName: null, issuedAt: null, sha256: null };
-    return {
-      status: 'not_issued',
-      verificationId: value,
-      permitNumber: reserved.permit_number,
-      permitTitle: null,
-      holderName: (JSON.parse(reserved.applicant) as { fullName: string }).fullName,
-      issuedAt: null,
-      sha256: null,
-    };
-  }
+  const verification = (by: 'verification_id' | 'sha256', value: string) => lookUpVerification(db, by, value);
 
   app.get<{ Params: { id: string } }>(`${API_PREFIX}/verify/:id`, async (request) => verification('verification_id', request.params.id));
   app.get<{ Params: { sha256: string } }>(`${API_PREFIX}/verify-file/:sha256`, async (request, reply) => {
     if (!/^[0-9a-f]{64}$/.test(request.params.sha256)) return reply.code(400).send({ error: 'invalid_request', message: 'sha256 must be 64 hex digits' });
     return verification('sha256', request.params.sha256);
   });
-  app.get<{ Params: { id: string } }>('/verifikasi/:id', async (request, reply) =>
-    reply
+  app.get<{ Params: { id: string } }>('/verifikasi/:id', async (request, reply) => {
+    const page = renderVerificationPage(await verification('verification_id', request.params.id));
+    return reply
       .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(renderVerificationPage(await verification('verification_id', request.params.id))),
-  );
+      .header('content-security-policy', page.contentSecurityPolicy)
+      // a permit can be revoked later: never serve a cached verdict
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .send(page.html);
+  });
 
   return app;
 }

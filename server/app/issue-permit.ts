@@ -1,44 +1,119 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { findStage } from '../../shared/workflow';
+import type { Kysely, Transaction } from 'kysely';
 import type { CommandResult, IssueRequest } from '../../shared/sync-protocol';
-import { loadWorkflow } from './server-records';
+import { isCertificateBoundTo } from '../../shared/signer-binding';
+import type { SignatureFacts } from '../../shared/signature-facts';
+import type { RevocationSource } from '../../shared/node/certificate-path';
+import { verifyPdfSignature } from '../../shared/node/pdf-signature-verifier';
+import { pdfText, readPdfSignatureStructure } from '../../shared/node/pdf-structure';
+import { signingAction } from '../../shared/workflow-rules';
+import { loadOffice, loadWorkflow } from './server-records';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { Rejection, runCommandOnce } from './command-ledger';
 import { nextChangeSeq } from './change-sequence';
+import { applyStepEffects, judgeOnServer } from './apply-command';
 
-/**
- * Records a signed permit and issues it: the file moves to the stage its `issue` action leads
- * to, the signed PDF and its SHA-256 become what the QR verification answers with. Applied at
- * most once per command id, like every other command.
- */
-export async function issuePermit(db: Kysely<ServerDatabase>, user: UserTable, request: IssueRequest, now = new Date()): Promise<CommandResult> {
-  return runCommandOnce(db, user, request.commandId, now, (trx) => issue(trx, user, request, now));
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+/** Whether the (single, verified) signature's /Reason names this permit number. */
+function signedReasonNames(pdf: Buffer, permitNumber: string): boolean {
+  try {
+    const { signatures } = readPdfSignatureStructure(pdf);
+    const reason = signatures.length === 1 ? pdfText(signatures[0]!.dictionary.entries.get('Reason') ?? null) : null;
+    return reason !== null && reason.includes(permitNumber);
+  } catch {
+    return false;
+  }
 }
 
-async function issue(trx: Kysely<ServerDatabase>, user: UserTable, request: IssueRequest, now: Date): Promise<number> {
+export interface IssueOptions {
+  now?: Date;
+  /** CRL/OCSP lookups for the signer's path; absent, revocation is not checked */
+  revocation?: RevocationSource;
+}
+
+/**
+ * Records a signed permit and issues it, after verifying it as any validator would: the
+ * signature covers the whole file but exactly /Contents, the CMS verifies, the certificate
+ * path is valid under the office's roots (RFC 5280 rules of shared/node/certificate-path.ts)
+ * and the certificate is registered to the official who delivers it. The signing time is the
+ * time-stamp token's, else the server's own clock; never what the desk says. Applied at most
+ * once per command id, like every other command.
+ */
+export async function issuePermit(db: Kysely<ServerDatabase>, user: UserTable, request: IssueRequest, options: IssueOptions = {}): Promise<CommandResult> {
+  const now = options.now ?? new Date();
+  const pdf = Buffer.from(request.pdfBase64, 'base64');
+  if (createHash('sha256').update(pdf).digest('hex') !== request.sha256) {
+    return runCommandOnce(db, user, request.commandId, now, async () => {
+      throw new Rejection('SIGNATURE_INVALID', 'the signed document arrived damaged (SHA-256 differs)');
+    });
+  }
+  const office = await loadOffice(db);
+  // Verified outside the write transaction: revocation lookups may take seconds, a write lock must not.
+  const facts = await verifyPdfSignature(pdf, { trustedRootsPem: office.trustedRootsPem, timeStampRootsPem: office.timeStampRootsPem, now, revocation: options.revocation });
+  return runCommandOnce(db, user, request.commandId, now, (trx) => issue(trx, user, request, pdf, facts, now));
+}
+
+async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request: IssueRequest, pdf: Buffer, facts: SignatureFacts, now: Date): Promise<number> {
   const app = await trx.selectFrom('applications').selectAll().where('id', '=', request.applicationId).executeTakeFirst();
   if (!app) throw new Rejection('NOT_FOUND', `application ${request.applicationId} does not exist`);
-  const stage = findStage(await loadWorkflow(trx, app.workflow_id), request.expectedStage);
-  const action = stage?.actions.find((a) => a.requires.includes('signed_document'));
-  if (!stage || !action) throw new Rejection('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${request.expectedStage}`);
-  if (stage.role !== user.role) throw new Rejection('FORBIDDEN_ROLE', `role ${user.role} does not sign at stage ${stage.id}`);
-  if (app.stage !== request.expectedStage) throw new Rejection('STAGE_CHANGED', `application is at stage ${app.stage}`);
-  if (!app.permit_number || !app.verification_id) throw new Rejection('TRANSITION_NOT_ALLOWED', 'the file has no permit number to issue under');
-  const pdf = Buffer.from(request.pdfBase64, 'base64');
-  if (createHash('sha256').update(pdf).digest('hex') !== request.sha256 || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
-    throw new Rejection('TRANSITION_NOT_ALLOWED', 'the signed document arrived damaged');
+  const action = signingAction(await loadWorkflow(trx, app.workflow_id), request.expectedStage);
+  if (!action) throw new Rejection('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${request.expectedStage}`);
+  const verdict = await judgeOnServer(trx, user, app, { actionId: action.id, expectedStage: request.expectedStage, via: 'signed_permit', reason: null, checklist: null }, now);
+
+  if (!facts.signed || !facts.intact) {
+    throw new Rejection('SIGNATURE_INVALID', `the permit's signature is not valid: ${facts.problems.join(', ') || 'unsigned'}`);
   }
+  if (facts.certificateTrusted !== true) {
+    throw new Rejection(facts.certificateProblem ?? 'CERT_UNTRUSTED', `the signing certificate is not acceptable (${facts.certificateProblem ?? 'untrusted'})`);
+  }
+  // the signed revision says which permit it is: a genuine permit of another file is not this file's
+  if (!signedReasonNames(pdf, app.permit_number!)) {
+    throw new Rejection('SIGNATURE_INVALID', `the signed document is not permit ${app.permit_number}`);
+  }
+  const office = await loadOffice(trx);
+  if (!isCertificateBoundTo(office.signers, user.username, facts)) {
+    throw new Rejection('CERT_NOT_BOUND', `the certificate of ${facts.signerName ?? 'an unknown signer'} is not registered to ${user.username}`);
+  }
+
+  // A signature cannot predate the file's arrival at the signing step, nor lie in the future
+  // (a few minutes allowed for desk clocks): a back-dated /M or signedAt is refused, not recorded.
+  const earliest = Date.parse(app.stage_entered_at) - CLOCK_SKEW_MS;
+  const latest = now.getTime() + CLOCK_SKEW_MS;
+  for (const [label, claimed] of [['time-stamp', facts.timeStampedAt], ['/M', facts.claimedSigningTime], ['signedAt', request.signedAt ?? null]] as const) {
+    const time = claimed === null ? NaN : Date.parse(claimed);
+    if (claimed !== null && !(time >= earliest && time <= latest)) {
+      throw new Rejection('SIGNATURE_INVALID', `the signing time (${label} ${claimed}) lies outside the time the file has been at the signing step`);
+    }
+  }
+
   const at = now.toISOString();
+  const signerName = facts.signerName ?? user.full_name;
   await trx
     .insertInto('issued_permits')
-    .values({ application_id: app.id, permit_number: app.permit_number, verification_id: app.verification_id, sha256: request.sha256, pdf, signer_name: user.full_name, issued_at: request.signedAt, revoked_at: null })
+    .values({
+      application_id: app.id,
+      permit_number: app.permit_number!,
+      verification_id: app.verification_id!,
+      sha256: request.sha256,
+      pdf,
+      signer_name: signerName,
+      signer_serial: facts.signerSerialNumber,
+      certificate_sha256: facts.certificateSha256,
+      certificate_issuer: facts.certificateIssuer,
+      pades_level: facts.padesLevel,
+      time_source: facts.timeStampedAt ? 'time_stamp' : 'server_clock',
+      issued_by_user_id: user.id,
+      issued_at: facts.timeStampedAt ?? at,
+      revoked_at: null,
+    })
     .execute();
+  await applyStepEffects(trx, app.id, verdict, now);
   const changeSeq = await nextChangeSeq(trx);
   await trx.updateTable('applications').set({ stage: action.to, stage_entered_at: at, version: app.version + 1, change_seq: changeSeq }).where('id', '=', app.id).execute();
   await trx
     .insertInto('events')
-    .values({ id: randomUUID(), application_id: app.id, command_id: request.commandId, actor_name: user.full_name, actor_role: user.role, action: action.id, from_stage: app.stage, to_stage: action.to, reason: null, at, evidence: null })
+    .values({ id: randomUUID(), application_id: app.id, command_id: request.commandId, actor_name: signerName, actor_role: user.role, action: action.id, from_stage: app.stage, to_stage: action.to, reason: null, at, evidence: null })
     .execute();
   return changeSeq;
 }

@@ -24,6 +24,12 @@ export async function pullChanges(db: Kysely<ServerDatabase>, since: number, lim
   const ids = page.map((r) => r.id);
   const niks = [...new Set(page.map((r) => (JSON.parse(r.applicant) as { nik: string }).nik))];
   const claims = ids.length ? await db.selectFrom('claims').selectAll().where('application_id', 'in', ids).execute() : [];
+  const issued = ids.length
+    ? await db.selectFrom('issued_permits').select(['application_id', 'sha256', 'issued_at', 'signer_name', 'pades_level']).where('application_id', 'in', ids).execute()
+    : [];
+  const voided = ids.length
+    ? await db.selectFrom('permit_numbers').select('application_id').where('application_id', 'in', ids).where('voided_at', 'is not', null).execute()
+    : [];
   const [documents, events, references] = ids.length
     ? await Promise.all([
         db
@@ -39,7 +45,13 @@ export async function pullChanges(db: Kysely<ServerDatabase>, since: number, lim
 
   const applications: PulledApplication[] = page.map((row) => {
     const claim = claims.find((c) => c.application_id === row.id);
-    const application = { ...applicationFromRow(row), claimedBy: claim ? { userId: claim.user_id, name: claim.user_name, at: claim.claimed_at } : null };
+    const signed = issued.find((i) => i.application_id === row.id);
+    const application = {
+      ...applicationFromRow(row),
+      claimedBy: claim ? { userId: claim.user_id, name: claim.user_name, at: claim.claimed_at } : null,
+      signedPermit: signed ? { sha256: signed.sha256, issuedAt: signed.issued_at, signerName: signed.signer_name, padesLevel: signed.pades_level } : null,
+      permitNumberVoided: voided.some((v) => v.application_id === row.id),
+    };
     return {
       application,
       documents: documents.filter((d) => d.application_id === row.id).map(documentMetaFromRow),

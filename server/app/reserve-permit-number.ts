@@ -27,8 +27,23 @@ export async function reservePermitNumber(trx: Transaction<ServerDatabase>, appl
     permit_number: `503/${permitType.template.numberCode}/${String(sequence).padStart(4, '0')}/DPMPTSP/${year}`,
     verification_id: randomBytes(12).toString('base64url'),
     reserved_at: now.toISOString(),
+    voided_at: null,
   };
   await trx.insertInto('permit_numbers').values(row).execute();
   await trx.updateTable('applications').set({ permit_number: row.permit_number, verification_id: row.verification_id }).where('id', '=', applicationId).execute();
   return row;
+}
+
+/**
+ * A file that ends without a permit (rejected, withdrawn, returned) gives up its number: it
+ * stays in the register as batal, so the sequence keeps no hole and the number is never reused.
+ */
+export async function voidPermitNumber(trx: Transaction<ServerDatabase>, applicationId: string, now: Date): Promise<boolean> {
+  const result = await trx
+    .updateTable('permit_numbers')
+    .set({ voided_at: now.toISOString() })
+    .where('application_id', '=', applicationId)
+    .where('voided_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

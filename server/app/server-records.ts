@@ -31,6 +31,8 @@ export function applicationFromRow(row: Selectable<ApplicationTable>): Applicati
     verificationId: row.verification_id,
     version: row.version,
     claimedBy: null,
+    signedPermit: null,
+    permitNumberVoided: false,
   };
 }
 

@@ -4,6 +4,7 @@ import * as initial from './migrations/2026-11-23-001-initial';
 import * as issuedPermits from './migrations/2026-11-23-002-issued-permits';
 import * as claims from './migrations/2026-11-23-003-claims';
 import * as eventEvidence from './migrations/2026-11-23-004-event-evidence';
+import * as signedPermitTrust from './migrations/2026-11-24-005-signed-permit-trust';
 import type { ServerDatabase } from './server-database';
 
 // Kysely runs migrations in the order of their names: the numbers keep it the order written.
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23-002-issued-permits': issuedPermits,
   '2026-11-23-003-claims': claims,
   '2026-11-23-004-event-evidence': eventEvidence,
+  '2026-11-24-005-signed-permit-trust': signedPermitTrust,
 };
 
 export interface ServerDb {

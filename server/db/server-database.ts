@@ -99,6 +99,7 @@ export interface PermitNumberTable {
   permit_number: string;
   verification_id: string;
   reserved_at: string;
+  voided_at: string | null;
 }
 
 export interface IssuedPermitTable {
@@ -107,7 +108,15 @@ export interface IssuedPermitTable {
   verification_id: string;
   sha256: string;
   pdf: Buffer;
+  /** from the verified signing certificate's subject, never from configuration */
   signer_name: string;
+  signer_serial: string | null;
+  certificate_sha256: string | null;
+  certificate_issuer: string | null;
+  pades_level: string | null;
+  /** where issued_at came from: the time-stamp token, or the server's own clock */
+  time_source: 'time_stamp' | 'server_clock' | null;
+  issued_by_user_id: string | null;
   issued_at: string;
   revoked_at: string | null;
 }

@@ -1,5 +1,5 @@
 import type { PermitType } from '../../shared/domain';
-import type { Office } from '../../shared/office';
+import type { Office, SignerBinding } from '../../shared/office';
 import type { Workflow } from '../../shared/workflow';
 
 /**
@@ -16,6 +16,7 @@ export const METRO_WORKFLOW: Workflow = {
       id: 'pemeriksaan',
       role: 'penata_perizinan',
       standardMinutes: null,
+      outcome: null,
       actions: [
         { id: 'teruskan', to: 'verifikasi_draf', kind: 'forward', requires: ['checklist_complete'], reservesPermitNumber: false },
         { id: 'kembalikan_ke_pemohon', to: 'dikembalikan', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
@@ -25,7 +26,9 @@ export const METRO_WORKFLOW: Workflow = {
       id: 'verifikasi_draf',
       role: 'koordinator',
       standardMinutes: null,
+      outcome: null,
       actions: [
+        // Metro's numbering step: the koordinator approves the draft and the server numbers it
         { id: 'setujui_draf', to: 'penandatanganan', kind: 'forward', requires: [], reservesPermitNumber: true },
         { id: 'kembalikan_ke_penata', to: 'pemeriksaan', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
       ],
@@ -34,17 +37,23 @@ export const METRO_WORKFLOW: Workflow = {
       id: 'penandatanganan',
       role: 'kepala_dinas',
       standardMinutes: null,
+      outcome: null,
       actions: [
-        { id: 'tandatangani', to: 'terbit', kind: 'issue', requires: ['signed_document'], reservesPermitNumber: false },
+        { id: 'tandatangani', to: 'terbit', kind: 'sign', requires: [], reservesPermitNumber: false },
         { id: 'tolak', to: 'ditolak', kind: 'reject', requires: ['reason'], reservesPermitNumber: false },
       ],
     },
-    { id: 'dikembalikan', role: null, standardMinutes: null, actions: [] },
-    { id: 'ditolak', role: null, standardMinutes: null, actions: [] },
-    { id: 'terbit', role: null, standardMinutes: null, actions: [] },
+    { id: 'dikembalikan', role: null, standardMinutes: null, actions: [], outcome: 'returned' },
+    { id: 'ditolak', role: null, standardMinutes: null, actions: [], outcome: 'rejected' },
+    { id: 'terbit', role: null, standardMinutes: null, actions: [], outcome: 'issued' },
   ],
 };
 
+/**
+ * SOP/DPMPTSP-NP/04. The number is given when back office prints the draft (step 3), so it is
+ * inside the PDF the analysts initial and the Kepala Dinas signs; the SOP's step 8 ("beri
+ * nomor") becomes recording the signed, numbered permit in the Buku Register and handing it over.
+ */
 export const PEKANBARU_WORKFLOW: Workflow = {
   id: 'pekanbaru-sop-04',
   name: 'Kota Pekanbaru SOP/DPMPTSP-NP/04 (SIKRO)',
@@ -54,6 +63,7 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       id: 'penerimaan_berkas',
       role: 'front_office',
       standardMinutes: 35,
+      outcome: null,
       actions: [
         { id: 'terima_lengkap', to: 'cetak_blanko', kind: 'forward', requires: ['checklist_complete'], reservesPermitNumber: false },
         { id: 'kembalikan_ke_pemohon', to: 'dikembalikan', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
@@ -63,12 +73,14 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       id: 'cetak_blanko',
       role: 'back_office',
       standardMinutes: 3,
-      actions: [{ id: 'cetak_draf', to: 'paraf_analis_muda', kind: 'forward', requires: [], reservesPermitNumber: false }],
+      outcome: null,
+      actions: [{ id: 'cetak_draf', to: 'paraf_analis_muda', kind: 'forward', requires: [], reservesPermitNumber: true }],
     },
     {
       id: 'paraf_analis_muda',
       role: 'analis_ahli_muda',
       standardMinutes: 5,
+      outcome: null,
       actions: [
         { id: 'paraf', to: 'paraf_analis_madya', kind: 'forward', requires: [], reservesPermitNumber: false },
         { id: 'kembalikan', to: 'cetak_blanko', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
@@ -78,6 +90,7 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       id: 'paraf_analis_madya',
       role: 'analis_ahli_madya',
       standardMinutes: 10,
+      outcome: null,
       actions: [
         { id: 'paraf', to: 'paraf_sekretaris', kind: 'forward', requires: [], reservesPermitNumber: false },
         { id: 'kembalikan', to: 'paraf_analis_muda', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
@@ -87,6 +100,7 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       id: 'paraf_sekretaris',
       role: 'sekretaris',
       standardMinutes: 10,
+      outcome: null,
       actions: [
         { id: 'paraf', to: 'penandatanganan', kind: 'forward', requires: [], reservesPermitNumber: false },
         { id: 'kembalikan', to: 'paraf_analis_madya', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
@@ -96,20 +110,22 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       id: 'penandatanganan',
       role: 'kepala_dinas',
       standardMinutes: 24 * 60,
+      outcome: null,
       actions: [
-        { id: 'tandatangani', to: 'penomoran', kind: 'forward', requires: [], reservesPermitNumber: false },
+        { id: 'tandatangani', to: 'pencatatan_register', kind: 'sign', requires: [], reservesPermitNumber: false },
         { id: 'tolak', to: 'ditolak', kind: 'reject', requires: ['reason'], reservesPermitNumber: false },
       ],
     },
     {
-      id: 'penomoran',
+      id: 'pencatatan_register',
       role: 'back_office',
       standardMinutes: 3,
-      actions: [{ id: 'beri_nomor', to: 'terbit', kind: 'issue', requires: [], reservesPermitNumber: true }],
+      outcome: null,
+      actions: [{ id: 'catat_register', to: 'terbit', kind: 'forward', requires: [], reservesPermitNumber: false }],
     },
-    { id: 'dikembalikan', role: null, standardMinutes: null, actions: [] },
-    { id: 'ditolak', role: null, standardMinutes: null, actions: [] },
-    { id: 'terbit', role: null, standardMinutes: null, actions: [] },
+    { id: 'dikembalikan', role: null, standardMinutes: null, actions: [], outcome: 'returned' },
+    { id: 'ditolak', role: null, standardMinutes: null, actions: [], outcome: 'rejected' },
+    { id: 'terbit', role: null, standardMinutes: null, actions: [], outcome: 'issued' },
   ],
 };
 
@@ -144,6 +160,7 @@ export const DEMO_PERMIT_TYPES: PermitType[] = [
       numberCode: 'SIRO',
       validityYears: 5,
       decisionText: 'Memberikan Surat Izin Refraksionis Optisien kepada:',
+      issuer: null,
     },
   },
   {
@@ -164,6 +181,7 @@ export const DEMO_PERMIT_TYPES: PermitType[] = [
       numberCode: 'SITO',
       validityYears: 5,
       decisionText: 'Memberikan Surat Izin Terapis Okupasional kepada:',
+      issuer: null,
     },
   },
   {
@@ -178,6 +196,7 @@ export const DEMO_PERMIT_TYPES: PermitType[] = [
       numberCode: 'SIDI',
       validityYears: 1,
       decisionText: 'Memberikan Surat Izin Dokter Internship kepada:',
+      issuer: null,
     },
   },
 ];
@@ -195,7 +214,18 @@ export const PEKANBARU_SIKRO: PermitType = {
     'Peraturan Walikota Pekanbaru Nomor 169 Tahun 2021 tentang Kedudukan, Susunan Organisasi, Tugas dan Fungsi Serta Tata Kerja Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pekanbaru',
     'Peraturan Walikota Pekanbaru Nomor 90 Tahun 2022 tentang Pendelegasian Wewenang Perizinan dan Non Perizinan Kepada Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
   ],
-  template: { title: 'SURAT IZIN KERJA REFRAKSIONIS OPTISIEN', numberCode: 'SIKRO', validityYears: 5, decisionText: 'Memberikan Izin Kerja Refraksionis Optisien kepada:' },
+  template: {
+    title: 'SURAT IZIN KERJA REFRAKSIONIS OPTISIEN',
+    numberCode: 'SIKRO',
+    validityYears: 5,
+    decisionText: 'Memberikan Izin Kerja Refraksionis Optisien kepada:',
+    issuer: {
+      government: 'PEMERINTAH KOTA PEKANBARU',
+      officeName: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
+      city: 'Pekanbaru',
+      signerTitle: 'Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pekanbaru',
+    },
+  },
 };
 
 // National holidays and cuti bersama (SKB 3 Menteri). 2027 is provisional until its SKB is out.
@@ -225,7 +255,15 @@ const HOLIDAYS: Array<[string, string]> = [
   ['2027-08-17', 'Hari Kemerdekaan'], ['2027-12-24', 'Cuti bersama Natal (perkiraan)'], ['2027-12-25', 'Natal'],
 ];
 
-export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null): Office {
+/**
+ * The demo Kepala Dinas's certificate carries his NIP as the subject's serialNumber; the office
+ * binds the `kadis` account to it, so only his certificate can sign the office's permits.
+ */
+export const DEMO_HEAD_CERTIFICATE_SERIAL = '197208151998031004';
+
+export const DEMO_SIGNERS: SignerBinding[] = [{ username: 'kadis', certificateSha256: [], subjectSerialNumber: DEMO_HEAD_CERTIFICATE_SERIAL }];
+
+export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null, signers: SignerBinding[] = DEMO_SIGNERS): Office {
   return {
     id: 'dpmptsp-kota-metro',
     name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
@@ -238,6 +276,8 @@ export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[
     verificationBaseUrl,
     trustedRootsPem,
     timeStampUrl,
+    timeStampRootsPem: [],
+    signers,
   };
 }
 

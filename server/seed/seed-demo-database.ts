@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Applicant, PermitType } from '../../shared/domain';
+import type { SignerBinding } from '../../shared/office';
 import { calendarDateIn } from '../../shared/working-days';
 import type { ServerDatabase } from '../db/server-database';
 import { nextChangeSeq } from '../app/change-sequence';
 import { hashPassword } from '../app/password-hash';
-import { reservePermitNumber } from '../app/reserve-permit-number';
+import { loadTsaIdentity } from '../app/time-stamp-authority';
+import { reservePermitNumber, voidPermitNumber } from '../app/reserve-permit-number';
 import { DEMO_PASSWORD, DEMO_PERMIT_TYPES, DEMO_USERS, METRO_WORKFLOW, PEKANBARU_SIKRO, PEKANBARU_WORKFLOW, demoOffice } from './demo-configuration';
 import { makeUploadedDocument } from './demo-documents';
 import { makeApplicant, pick, seededRandom, type Profession } from './demo-people';
@@ -17,8 +19,10 @@ export interface SeedOptions {
   seed?: number;
   /** the office's trusted signing roots */
   trustedRootsPem?: string[];
-  /** sign PAdES B-T with this TSA; `'self'` means this server's own /api/v1/tsa */
+  /** sign PAdES B-T with this TSA; `'self'` (the default) means this server's own /api/v1/tsa */
   timeStampUrl?: string | null;
+  /** who may sign with which certificate (default: `kadis`, by the demo certificate's serialNumber) */
+  signers?: SignerBinding[];
   /** put every file at this stage (tests of one desk) instead of the realistic mix */
   allAtStage?: 'pemeriksaan' | 'verifikasi_draf' | 'penandatanganan';
   /** the office's zone; Kota Metro is WIB */
@@ -53,9 +57,12 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
   const now = options.now ?? new Date();
   const random = seededRandom(options.seed ?? 20261123);
   const base = options.verificationBaseUrl ?? 'http://127.0.0.1:8787';
+  const ownTsa = options.timeStampUrl === undefined || options.timeStampUrl === 'self';
   const office = {
-    ...demoOffice(base, options.trustedRootsPem ?? [], options.timeStampUrl === 'self' ? `${base}/api/v1/tsa` : (options.timeStampUrl ?? null)),
+    ...demoOffice(base, options.trustedRootsPem ?? [], ownTsa ? `${base}/api/v1/tsa` : (options.timeStampUrl ?? null), options.signers),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    // the reference server's own TSA is the one whose time-stamps the demo office believes
+    timeStampRootsPem: ownTsa ? [(await loadTsaIdentity(db)).rootPem] : [],
   };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = DEMO_USERS.map((u) => ({ id: randomUUID(), username: u.username, full_name: u.fullName, nip: u.nip, role: u.role, password_hash: passwordHash, active: 1 }));
@@ -164,6 +171,7 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
           .execute();
       }
       if (plan.stage === 'penandatanganan' || plan.stage === 'ditolak') await reservePermitNumber(trx, id, now);
+      if (plan.stage === 'ditolak') await voidPermitNumber(trx, id, now);
       for (const [n, doc] of plan.documents.entries()) {
         await trx
           .insertInto('documents')
@@ -181,7 +189,7 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
       }
       await insertReferenceRecords(trx, plan.applicant, plan.mismatch, now);
     }
-    if (options.pekanbaruFiles) await seedPekanbaruFiles(trx, options.pekanbaruFiles, random, now, count, byRole);
+    if (options.pekanbaruFiles) await seedPekanbaruFiles(trx, options.pekanbaruFiles, random, now, count, byRole, options.documents !== false);
   });
   return { applications: count, users: users.length };
 }
@@ -189,7 +197,15 @@ export async function seedDemoDatabase(db: Kysely<ServerDatabase>, options: Seed
 const PEKANBARU_STEPS = ['penerimaan_berkas', 'cetak_blanko', 'paraf_analis_muda', 'paraf_analis_madya', 'paraf_sekretaris'];
 
 /** Files moving along Pekanbaru's chain, each in its step since a few minutes to an hour ago. */
-async function seedPekanbaruFiles(trx: Kysely<ServerDatabase>, count: number, random: () => number, now: Date, offset: number, byRole: (role: string) => { full_name: string; role: string }) {
+async function seedPekanbaruFiles(
+  trx: Transaction<ServerDatabase>,
+  count: number,
+  random: () => number,
+  now: Date,
+  offset: number,
+  byRole: (role: string) => { full_name: string; role: string },
+  documents: boolean,
+) {
   await trx.insertInto('permit_types').values({ id: PEKANBARU_SIKRO.id, definition: JSON.stringify(PEKANBARU_SIKRO) }).execute();
   for (let i = 0; i < count; i += 1) {
     const id = randomUUID();
@@ -232,6 +248,27 @@ async function seedPekanbaruFiles(trx: Kysely<ServerDatabase>, count: number, ra
         .values({ id: randomUUID(), application_id: id, command_id: null, actor_name: actor.full_name, actor_role: actor.role, action: from.actions[0]!.id, from_stage: from.id, to_stage: PEKANBARU_STEPS[k + 1]!, reason: null, at, evidence: null })
         .execute();
     }
+    // the applicant's uploads, as for Metro's files: the officials read them in the viewer
+    if (documents) {
+      for (const [n, requirement] of PEKANBARU_SIKRO.requirements.filter((r) => r.documentKind).entries()) {
+        const content = Buffer.from(await makeUploadedDocument(requirement.documentKind!, applicant, calendarDateIn(submittedAt, 'Asia/Jakarta')));
+        await trx
+          .insertInto('documents')
+          .values({
+            id: `${id.slice(0, 8)}-d${n + 1}`,
+            application_id: id,
+            kind: requirement.documentKind!,
+            file_name: `${requirement.documentKind}-${applicant.nik}.pdf`,
+            mime_type: 'application/pdf',
+            size_bytes: content.length,
+            sha256: createHash('sha256').update(content).digest('hex'),
+            content,
+          })
+          .execute();
+      }
+    }
+    // the number is given when back office prints the draft, so files past that step carry one
+    if (reached > PEKANBARU_STEPS.indexOf('cetak_blanko')) await reservePermitNumber(trx, id, now);
     await insertReferenceRecords(trx, applicant, null, now);
   }
 }

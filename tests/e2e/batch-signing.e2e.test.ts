@@ -49,7 +49,7 @@ describe('the Kepala Dinas signs in batches', () => {
     await dialog.getByLabel('Kata sandi sertifikat').fill('kadis-demo');
     await dialog.getByRole('button', { name: 'Mulai tanda tangan (5)' }).click();
     await dialog.getByRole('progressbar').waitFor();
-    await dialog.getByRole('status').filter({ hasText: '5 izin terbit, 0 gagal, 0 dibatalkan.' }).waitFor();
+    await dialog.getByRole('status').filter({ hasText: '5 izin ditandatangani, 0 gagal, 0 dibatalkan.' }).waitFor();
     expect(await dialog.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('5');
     await shot(page, '09-kadis-batch-progress-done');
     await dialog.getByRole('button', { name: 'Selesai' }).click();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../../shared/sync-protocol';
-import { serverEvents, serverStage } from '../support/server-inspection';
-import { applicationIdByRegistration, shot, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
+import { serverEvents, serverPermitNumber, serverStage } from '../support/server-inspection';
+import { applicationIdByRegistration, clickDecision, shot, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
 
 let desk: WebDesk;
 
@@ -38,7 +38,7 @@ describe('the review desk in Chromium against start:web with the embedded server
     expect(await pass.isDisabled()).toBe(true);
     for (const box of await page.getByRole('checkbox').all()) await box.check();
     expect(await pass.isEnabled()).toBe(true);
-    await pass.click();
+    await clickDecision(page, 'Teruskan ke koordinator');
     await page.getByRole('status').filter({ hasText: 'Keputusan terkirim ke server' }).waitFor();
     await shot(page, '04-queue-after-pass');
     await expect.poll(() => page.getByRole('button', { name: registration }).count()).toBe(0);
@@ -50,7 +50,8 @@ describe('the review desk in Chromium against start:web with the embedded server
     await page.getByRole('heading', { name: 'Kesesuaian data' }).waitFor();
     await page.getByRole('tab', { name: 'Draf izin' }).waitFor();
     await page.locator('[data-testid="pdf-canvas"][data-rendered="true"]').waitFor();
-    await page.getByText(/Nomor izin: 503\/SI[A-Z]+\/\d{4}\/DPMPTSP\/\d{4}/).waitFor();
+    // opening the draft reserves nothing: Metro numbers the permit when the koordinator approves it
+    await page.getByText(/Draf belum bernomor/).waitFor();
     await shot(page, '05-application-koordinator-draft');
 
     await page.getByRole('button', { name: 'Setujui draf untuk ditandatangani' }).click();
@@ -59,6 +60,7 @@ describe('the review desk in Chromium against start:web with the embedded server
 
     const id = (await applicationIdByRegistration(desk, [registration]))[0]!;
     expect(serverStage(desk.serverDb, id)).toBe('penandatanganan');
+    expect(serverPermitNumber(desk.serverDb, id)).toMatch(/^503\/SI[A-Z]+\/\d{4}\/DPMPTSP\/\d{4}$/);
     const events = serverEvents(desk.serverDb, id).slice(-2);
     expect(events.map((e) => [e.action, e.actor_role, e.to_stage])).toEqual([
       ['teruskan', 'penata_perizinan', 'verifikasi_draf'],
@@ -88,7 +90,7 @@ describe('the review desk in Chromium against start:web with the embedded server
     expect(((await push.json()) as { results: Array<{ status: string }> }).results[0]!.status).toBe('accepted');
 
     for (const box of await page.getByRole('checkbox').all()) await box.check();
-    await page.getByRole('button', { name: 'Teruskan ke koordinator' }).click();
+    await clickDecision(page, 'Teruskan ke koordinator');
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('Ditolak server: berkas ini sudah diproses petugas lain');

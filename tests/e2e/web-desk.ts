@@ -109,3 +109,18 @@ export async function applicationIdByRegistration(desk: WebDesk, registrations: 
 export function shot(page: Page, name: string) {
   return page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: false });
 }
+
+/**
+ * Clicks a decision on the open file. A file that differs from the national records (or has an
+ * expired STR) is passed on only with a note: when the desk asks for one, the official writes it.
+ */
+export async function clickDecision(page: Page, action: string) {
+  await page.getByRole('button', { name: action, exact: true }).click();
+  const note = page.getByLabel(/Catatan/);
+  const answered = page.getByRole('status').filter({ hasText: 'Keputusan' }).or(page.getByRole('alert'));
+  await note.or(answered).first().waitFor();
+  if (await note.isVisible()) {
+    await note.fill('Diperiksa langsung dengan pemohon; data sesuai dokumen asli.');
+    await page.getByRole('button', { name: 'Kirim keputusan' }).click();
+  }
+}

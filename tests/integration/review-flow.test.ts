@@ -28,7 +28,7 @@ describe('review flow through the desk services and the real central server', ()
     expect(incomplete.ok === false && incomplete.error.code).toBe('CHECKLIST_INCOMPLETE');
 
     const checklist = Object.fromEntries(detail.permitType.requirements.map((r) => [r.id, true]));
-    const passed = await penata.callOk('review.decide', { applicationId: target.id, action: 'teruskan', reason: null, checklist });
+    const passed = await penata.callOk('review.decide', { applicationId: target.id, action: 'teruskan', reason: 'Diperiksa dengan dokumen asli.', checklist });
     expect(passed).toEqual({ delivered: true, stage: 'verifikasi_draf' });
     // the records the penata compared the file with travel with the decision
     const evidence = JSON.parse(serverEvents(office.serverDb, target.id).at(-1)!.evidence!) as { references: Array<{ source: string; nik: string }> };
@@ -41,11 +41,13 @@ describe('review flow through the desk services and the real central server', ()
     await koordinator.signIn('koordinator');
     const kQueue = await koordinator.callOk('queue.list', {});
     expect(kQueue.items.some((i) => i.id === target.id)).toBe(true);
+    // reading the draft reserves no number: Metro numbers it when the koordinator approves it
     const draft = await koordinator.callOk('draft.get', { applicationId: target.id });
-    expect(draft.permitNumber).toMatch(/^503\/SI[A-Z]+\/\d{4}\/DPMPTSP\/\d{4}$/);
+    expect(draft.permitNumber).toBeNull();
     expect(Buffer.from(draft.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
     const approved = await koordinator.callOk('review.decide', { applicationId: target.id, action: 'setujui_draf', reason: null, checklist: null });
     expect(approved.delivered).toBe(true);
+    expect((await koordinator.callOk('application.get', { applicationId: target.id })).application.permitNumber).toMatch(/^503\/SI[A-Z]+\/\d{4}\/DPMPTSP\/\d{4}$/);
 
     expect(serverStage(office.serverDb, target.id)).toBe('penandatanganan');
     const events = serverEvents(office.serverDb, target.id);
@@ -84,7 +86,7 @@ describe('review flow through the desk services and the real central server', ()
     expect(doc.base64.length).toBeGreaterThan(100);
 
     const checklist = Object.fromEntries(detail.permitType.requirements.map((r) => [r.id, true]));
-    const decision = await penata.callOk('review.decide', { applicationId: target.id, action: 'teruskan', reason: null, checklist });
+    const decision = await penata.callOk('review.decide', { applicationId: target.id, action: 'teruskan', reason: 'Diperiksa dengan dokumen asli.', checklist });
     expect(decision).toEqual({ delivered: false, stage: 'verifikasi_draf' });
     const waiting = await penata.callOk('sync.now', {});
     expect(waiting.online).toBe(false);

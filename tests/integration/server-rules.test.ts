@@ -104,15 +104,36 @@ describe('central server rules', () => {
     expect(after.applications.length).toBeGreaterThan(0);
   });
 
-  it('gives each file one permit number, never reused, and verifies it publicly', async () => {
+  it('numbers a file only at the chain\'s numbering step, voids a rejected file\'s number, and verifies it publicly', async () => {
     const app = firstAt('verifikasi_draf');
-    const a = await api('/numbers/reserve', { method: 'POST', token: tokens.koordinator, body: { applicationId: app.id } });
-    const b = await api('/numbers/reserve', { method: 'POST', token: tokens.koordinator, body: { applicationId: app.id } });
-    expect(a.body.permitNumber).toBe(b.body.permitNumber);
-    const wrongRole = await api('/numbers/reserve', { method: 'POST', token: tokens.penata, body: { applicationId: pulled.applications.filter((x) => x.application.stage === 'verifikasi_draf')[1]!.application.id } });
-    expect(wrongRole.status).toBe(403);
-    const verify = await api(`/verify/${a.body.verificationId}`);
-    expect(verify.body).toMatchObject({ status: 'not_issued', permitNumber: a.body.permitNumber });
+    expect(app.permitNumber).toBeNull();
+    // opening a file reserves nothing: there is no such request any more
+    expect((await api('/numbers/reserve', { method: 'POST', token: tokens.koordinator, body: { applicationId: app.id } })).status).toBe(404);
+    const approve = command({ applicationId: app.id, action: 'setujui_draf', expectedStage: 'verifikasi_draf' });
+    expect((await api('/sync/push', { method: 'POST', token: tokens.koordinator, body: { commands: [approve] } })).body.results[0].status).toBe('accepted');
+    const numbered = pullResponseSchema.parse((await api('/sync/pull?since=0&limit=1000', { token: tokens.kadis })).body).applications.find((a) => a.application.id === app.id)!.application;
+    expect(numbered.permitNumber).toMatch(/^503\/SI(RO|TO|DI)\/\d{4}\/DPMPTSP\/\d{4}$/);
+    const reserved = await api(`/verify/${numbered.verificationId}`);
+    expect(reserved.body).toMatchObject({ status: 'not_issued', permitNumber: numbered.permitNumber, holderName: null });
+
+    // a plain decision can never make the file terbit: signing is taken only by delivering a verified signed permit
+    const fakeSign = command({ applicationId: app.id, action: 'tandatangani', expectedStage: 'penandatanganan' });
+    expect((await api('/sync/push', { method: 'POST', token: tokens.kadis, body: { commands: [fakeSign] } })).body.results[0]).toMatchObject({ status: 'rejected', code: 'TRANSITION_NOT_ALLOWED' });
+
+    const reject = command({ applicationId: app.id, action: 'tolak', expectedStage: 'penandatanganan', reason: 'STR tidak sesuai' });
+    expect((await api('/sync/push', { method: 'POST', token: tokens.kadis, body: { commands: [reject] } })).body.results[0].status).toBe('accepted');
+    const voided = await api(`/verify/${numbered.verificationId}`);
+    expect(voided.body).toMatchObject({ status: 'void', permitNumber: numbered.permitNumber, holderName: null });
+    expect(voided.body.voidedAt).toBeTruthy();
+    const page = await (await fetch(`${server.url}/verifikasi/${numbered.verificationId}`)).text();
+    expect(page).toContain('BATAL');
+    expect(page).not.toContain(app.applicant.fullName);
+
+    // the next number is a new one: a voided number keeps its place and is never given again
+    const next = pulled.applications.filter((a) => a.application.stage === 'verifikasi_draf')[1]!.application;
+    await api('/sync/push', { method: 'POST', token: tokens.koordinator, body: { commands: [command({ applicationId: next.id, action: 'setujui_draf', expectedStage: 'verifikasi_draf' })] } });
+    const all = pullResponseSchema.parse((await api('/sync/pull?since=0&limit=1000', { token: tokens.kadis })).body).applications.map((a) => a.application.permitNumber).filter(Boolean);
+    expect(new Set(all).size).toBe(all.length);
     expect((await api('/verify/unknown-id')).body.status).toBe('unknown');
   });
 

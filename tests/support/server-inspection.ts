@@ -38,3 +38,27 @@ export function serverEvents(file: string, applicationId: string): ServerEventRo
 export function serverEventCount(file: string, commandId: string): number {
   return readServer(file, (db) => (db.prepare('SELECT COUNT(*) AS n FROM events WHERE command_id = ?').get(commandId) as { n: number }).n);
 }
+
+export function serverPermitNumber(file: string, applicationId: string): string | null {
+  return readServer(file, (db) => (db.prepare('SELECT permit_number FROM applications WHERE id = ?').get(applicationId) as { permit_number: string | null }).permit_number);
+}
+
+export interface IssuedPermitRow {
+  permit_number: string;
+  sha256: string;
+  signer_name: string;
+  certificate_issuer: string | null;
+  pades_level: string | null;
+  time_source: string | null;
+  issued_at: string;
+}
+
+export function serverIssuedPermit(file: string, applicationId: string): IssuedPermitRow | undefined {
+  return readServer(
+    file,
+    (db) =>
+      db
+        .prepare('SELECT permit_number, sha256, signer_name, certificate_issuer, pades_level, time_source, issued_at FROM issued_permits WHERE application_id = ?')
+        .get(applicationId) as IssuedPermitRow | undefined,
+  );
+}

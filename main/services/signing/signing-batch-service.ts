@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { SigningBatch, SigningItem } from '../../../shared/contract';
 import { AppFailure, ERROR_CODES, type ErrorCode } from '../../../shared/result';
-import { findStage } from '../../../shared/workflow';
+import type { PathValidationResult } from '../../../shared/node/certificate-path';
+import { isCertificateBoundTo } from '../../../shared/signer-binding';
+import { judgeAction, signingAction } from '../../../shared/workflow-rules';
+import { issuerDisplayName, subjectCommonName, subjectSerialNumber } from '../../../shared/node/certificate-names';
 import type { CacheDatabase } from '../../../db/cache-database';
 import { hasPendingCommand, readApplication, readMeta, readOffice, readPermitTypes, readWorkflows, writeMeta } from '../cache-reads';
 import type { IssueOutboxCommand } from '../outbox-command';
@@ -16,11 +19,26 @@ import type { SyncService } from '../sync-service';
 import { writeFileAtomic } from './atomic-write';
 import { buildCadesSignature } from './cades-signature';
 import { checkSigningCertificate } from './certificate-checks';
-import { loadSigningIdentity, subjectCommonName, type SigningIdentity } from './pkcs12-identity';
+import { loadSigningIdentity, type SigningIdentity } from './pkcs12-identity';
 import { signPreparedPdf } from './pdf-signer';
 import { requestTimeStamp } from './time-stamp-client';
 
 const CERTIFICATE_PATH_KEY = 'certificate_path';
+
+/** The signer's path and its revocation answers, as the permit's DSS carries them (PAdES B-LT). */
+function validationDataOf(validation: PathValidationResult): BatchSigner['validationData'] {
+  return {
+    certificates: validation.path.map((c) => c.raw),
+    crls: validation.revocation.flatMap((r) => r.crls),
+    ocspResponses: validation.revocation.flatMap((r) => r.ocspResponses),
+  };
+}
+
+/** What a running batch signs with: the key, and the chain's validation data for the permit's DSS. */
+interface BatchSigner {
+  identity: SigningIdentity;
+  validationData: { certificates: Buffer[]; crls: Buffer[]; ocspResponses: Buffer[] };
+}
 
 interface RunningBatch {
   snapshot: SigningBatch;
@@ -72,7 +90,11 @@ export class SigningBatchService {
     const identity = loadSigningIdentity(p12, passphrase);
     const office = await readOffice(this.db);
     if (!office) throw new AppFailure('INTERNAL', 'office configuration missing from cache');
-    checkSigningCertificate(identity, office.trustedRootsPem, this.now());
+    const validation = await checkSigningCertificate(identity, office.trustedRootsPem, this.now());
+    const certificateSha256 = createHash('sha256').update(identity.certificateDer).digest('hex');
+    if (!isCertificateBoundTo(office.signers, user.username, { certificateSha256, signerSerialNumber: subjectSerialNumber(identity.certificate) })) {
+      throw new AppFailure('CERT_NOT_BOUND', `the certificate of ${subjectCommonName(identity.certificate) ?? 'unknown'} is not registered to ${user.username}`);
+    }
 
     const items: SigningItem[] = [];
     for (const applicationId of [...new Set(applicationIds)]) {
@@ -82,7 +104,7 @@ export class SigningBatchService {
     const batch: RunningBatch = { snapshot: { id: randomUUID(), items, finished: false, signerName: user.fullName }, cancelled: false };
     this.current = batch;
     this.batches.set(batch.snapshot.id, batch);
-    void this.run(batch, identity);
+    void this.run(batch, { identity, validationData: validationDataOf(validation) });
     return structuredClone(batch.snapshot);
   }
 
@@ -99,8 +121,8 @@ export class SigningBatchService {
     return structuredClone(batch.snapshot);
   }
 
-  /** `identity` is referenced only from this call's frame: it is released when the batch ends. */
-  private async run(batch: RunningBatch, identity: SigningIdentity): Promise<void> {
+  /** `signer` is referenced only from this call's frame: the key is released when the batch ends. */
+  private async run(batch: RunningBatch, signer: BatchSigner): Promise<void> {
     try {
       for (const item of batch.snapshot.items) {
         if (batch.cancelled) {
@@ -109,7 +131,7 @@ export class SigningBatchService {
         }
         item.status = 'signing';
         try {
-          item.permitNumber = await this.signOne(item.applicationId, identity);
+          item.permitNumber = await this.signOne(item.applicationId, signer);
           item.status = 'signed';
         } catch (error) {
           item.status = 'failed';
@@ -123,18 +145,31 @@ export class SigningBatchService {
     await this.sync.syncNow().catch(() => undefined);
   }
 
-  private async signOne(applicationId: string, identity: SigningIdentity): Promise<string> {
+  private async signOne(applicationId: string, { identity, validationData }: BatchSigner): Promise<string> {
     const user = this.session.requireUser();
     const { application } = await readApplication(this.db, applicationId);
     const workflow = (await readWorkflows(this.db)).get(application.workflowId);
     const permitType = (await readPermitTypes(this.db)).get(application.permitTypeId);
     const office = await readOffice(this.db);
-    const stage = workflow && findStage(workflow, application.stage);
-    const action = stage?.actions.find((a) => a.requires.includes('signed_document'));
-    if (!permitType || !office || !stage || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${application.stage}`);
-    if (stage.role !== user.role) throw new AppFailure('FORBIDDEN_ROLE', `role ${user.role} does not sign at stage ${stage.id}`);
-    if (!application.permitNumber || !application.verificationId) throw new AppFailure('PERMIT_NUMBER_MISSING', 'no permit number yet');
+    const action = workflow && signingAction(workflow, application.stage);
+    if (!workflow || !permitType || !office || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${application.stage}`);
     if (await hasPendingCommand(this.db, applicationId)) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
+    const verdict = judgeAction({
+      workflow,
+      currentStage: application.stage,
+      expectedStage: application.stage,
+      role: user.role,
+      actionId: action.id,
+      via: 'signed_permit',
+      requirementIds: permitType.requirements.map((r) => r.id),
+      checklist: application.checklist,
+      reason: null,
+      conformityFindings: 0,
+      hasPermitNumber: application.permitNumber !== null && application.verificationId !== null,
+      hasVerifiedSignature: application.signedPermit !== null,
+    });
+    if (!verdict.ok) throw new AppFailure(verdict.code, verdict.message);
+    const { stage } = verdict;
 
     const signedAt = this.now();
     const prepared = await renderPermitPdf({
@@ -144,7 +179,13 @@ export class SigningBatchService {
       permitNumber: application.permitNumber,
       verificationUrl: `${office.verificationBaseUrl}/verifikasi/${application.verificationId}`,
       draft: false,
-      signing: { signedAt, signerName: subjectCommonName(identity.certificate) ?? user.fullName },
+      signing: {
+        signedAt,
+        signerName: subjectCommonName(identity.certificate) ?? user.fullName,
+        signerSerialNumber: subjectSerialNumber(identity.certificate),
+        certificateIssuerName: issuerDisplayName(identity.certificate),
+        validationData,
+      },
     });
     const timeStampUrl = office.timeStampUrl;
     const timeStamp = timeStampUrl ? (signatureValue: Buffer) => requestTimeStamp(timeStampUrl, signatureValue) : undefined;
@@ -171,6 +212,6 @@ export class SigningBatchService {
         .execute();
       await writeLocalDecision(trx, { command, actor: user, fromStage: stage.id, toStage: action.to, reason: null, at: command.signedAt, evidence: null });
     });
-    return application.permitNumber;
+    return application.permitNumber!;
   }
 }

@@ -1,25 +1,76 @@
 import { useTranslation } from 'react-i18next';
+import { COMPARED_FIELDS, conformityFindings, type ConformityFinding } from '../../../shared/conformity';
 import type { Applicant, ReferenceRecord } from '../../../shared/domain';
 
-const COMPARED_FIELDS = ['fullName', 'birthDate', 'profession', 'strNumber', 'strValidUntil', 'facilityName'] as const;
+type Source = 'application' | ReferenceRecord['source'];
+type StrFinding = Extract<ConformityFinding, { kind: 'str_expired' | 'str_expires_before_start' }>;
 
-export function countMismatches(applicant: Applicant, references: ReferenceRecord[]): number {
-  return COMPARED_FIELDS.reduce(
-    (n, field) => n + references.filter((r) => r.fields[field] !== undefined && r.fields[field] !== applicant[field]).length,
-    0,
-  );
+/** The PC's own calendar date (YYYY-MM-DD), used only when the office's date is not given. */
+function localToday(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
 
-/** The application beside the Satu Sehat and SISDMK records for the same NIK; differences marked. */
-export function ConformityTable({ applicant, references }: { applicant: Applicant; references: ReferenceRecord[] }) {
-  const { t } = useTranslation();
-  const mismatches = countMismatches(applicant, references);
+/** A calendar date as an Indonesian office writes it in full: "3 Maret 2026". */
+function longDate(date: string, locale: string): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(at.getTime())) return date;
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'id-ID', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(at);
+}
+
+/** The first day an STR valid through `validUntil` no longer covers. */
+function dayAfter(date: string): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(at.getTime())) return date;
+  return new Date(at.getTime() + 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The application beside the Satu Sehat and SISDMK records for the same NIK: differences and an
+ * expired STR (or one that ends before the permit would start) marked. `today` and `permitStart`
+ * are calendar dates in the office's zone.
+ */
+export function ConformityTable({
+  applicant,
+  references,
+  today,
+  permitStart,
+}: {
+  applicant: Applicant;
+  references: ReferenceRecord[];
+  /** YYYY-MM-DD in the office's zone; the PC's local date when absent */
+  today?: string;
+  /** YYYY-MM-DD, when the permit's start is known; else taken as today */
+  permitStart?: string;
+}) {
+  const { t, i18n } = useTranslation();
+  const day = today ?? localToday();
+  const findings = conformityFindings(applicant, references, day, permitStart ?? day);
+  const differing = new Set(findings.filter((f) => f.kind === 'differs').map((f) => `${f.field}:${f.source}`));
+  const strFindings = new Map<Source, StrFinding>(
+    findings.filter((f): f is StrFinding => f.kind === 'str_expired' || f.kind === 'str_expires_before_start').map((f) => [f.source, f]),
+  );
+
+  function strFlag(source: Source) {
+    const finding = strFindings.get(source);
+    if (!finding) return null;
+    const text =
+      finding.kind === 'str_expired'
+        ? t('application.strExpiredSince', { date: longDate(dayAfter(finding.validUntil), i18n.language) })
+        : t('application.strEndsBeforeStart');
+    return (
+      <span className="str-badge-line">
+        <span className="badge str-badge">{text}</span>
+      </span>
+    );
+  }
+
   return (
     <section className="panel" aria-labelledby="conformity-title">
       <h2 id="conformity-title">
         {t('application.conformity')}{' '}
-        <span className={`badge ${mismatches ? 'overdue' : 'ok'}`}>
-          {mismatches ? t('application.mismatchCount', { count: mismatches }) : t('application.allMatch')}
+        <span className={`badge ${findings.length ? 'overdue' : 'ok'}`}>
+          {findings.length ? t('application.findingCount', { count: findings.length }) : t('application.allMatch')}
         </span>
       </h2>
       <p className="muted small">{t('application.conformityHint')}</p>
@@ -36,23 +87,36 @@ export function ConformityTable({ applicant, references }: { applicant: Applican
           </tr>
         </thead>
         <tbody>
-          {COMPARED_FIELDS.map((field) => (
-            <tr key={field}>
-              <th scope="row">{t(`application.fields.${field}`)}</th>
-              <td>{applicant[field]}</td>
-              {references.map((r) => {
-                const value = r.fields[field];
-                const differs = value !== undefined && value !== applicant[field];
-                return (
-                  <td key={r.source} className={differs ? 'mismatch' : undefined}>
-                    {value ?? '–'}
-                    {differs && <span className="visually-hidden"> ({t('application.mismatch')})</span>}
-                    {differs && <span className="mismatch-flag" aria-hidden="true">{t('application.mismatch')}</span>}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
+          {COMPARED_FIELDS.map((field) => {
+            const isStr = field === 'strValidUntil';
+            const applicationFlag = isStr ? strFlag('application') : null;
+            return (
+              <tr key={field} className={isStr && strFindings.size ? 'str-problem' : undefined}>
+                <th scope="row">{t(`application.fields.${field}`)}</th>
+                <td className={applicationFlag ? 'mismatch' : undefined}>
+                  {applicant[field]}
+                  {applicationFlag}
+                </td>
+                {references.map((r) => {
+                  const value = r.fields[field];
+                  const differs = differing.has(`${field}:${r.source}`);
+                  const flag = isStr ? strFlag(r.source) : null;
+                  return (
+                    <td key={r.source} className={differs || flag ? 'mismatch' : undefined}>
+                      {value ?? '–'}
+                      {differs && <span className="visually-hidden"> ({t('application.mismatch')})</span>}
+                      {differs && (
+                        <span className="mismatch-flag" aria-hidden="true">
+                          {t('application.mismatch')}
+                        </span>
+                      )}
+                      {flag}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>

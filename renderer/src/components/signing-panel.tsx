@@ -5,8 +5,11 @@ import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
 import { PdfViewer } from './pdf-viewer';
 
+/** What the panel lists of each draft: the queue's rows, or the one file open on its own page. */
+export type SigningCandidate = Pick<QueueItem, 'id' | 'registrationNumber' | 'applicantName' | 'permitTypeName'>;
+
 interface SigningPanelProps {
-  items: QueueItem[];
+  items: SigningCandidate[];
   onClose(summary: string | null): void;
 }
 

@@ -6,7 +6,10 @@ import type { User } from '../../../shared/sync-protocol';
 import { invoke } from '../desk-api';
 import { formatDate } from '../format';
 import { useErrorText } from '../use-error-text';
+import { conformityFindings } from '../../../shared/conformity';
+import { isConformityPass } from '../../../shared/workflow-rules';
 import { ConformityTable } from '../components/conformity-table';
+import { SigningPanel } from '../components/signing-panel';
 import { DeadlineBadge } from '../components/deadline-badge';
 import { KartuKendali } from '../components/kartu-kendali';
 import { PdfViewer } from '../components/pdf-viewer';
@@ -39,6 +42,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [draftNumber, setDraftNumber] = useState<string | null>(null);
+  const [signing, setSigning] = useState(false);
 
   const reload = useCallback(async () => {
     const result = await invoke('application.get', { applicationId });
@@ -75,6 +79,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
   const checklistEditable = actions.some((a) => a.requires.includes('checklist_complete'));
   const checklistComplete = permitType.requirements.every((r) => checklist[r.id] === true);
   const showsDraft = application.permitNumber !== null || detail.stage.actions.some((a) => a.reservesPermitNumber);
+  const numberingStep = detail.numberingStage;
   const tabs: Tab[] = [
     ...(showsDraft ? [{ kind: 'draft' as const, label: t('application.draft') }] : []),
     ...detail.documents.map((d) => ({ kind: 'document' as const, id: d.id, label: t(`documentKinds.${d.kind}`, { defaultValue: d.fileName }) })),
@@ -107,7 +112,8 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
     const target = neighbours[position + step];
     if (position >= 0 && target) onNavigate(target);
   };
-  const forward = actions.find((a) => a.kind === 'forward' || a.kind === 'issue');
+  // the primary action, by kind: pass the file on, or sign it (the PKCS#12 path, never a plain decision)
+  const forward = actions.find((a) => a.kind === 'forward' || a.kind === 'sign');
   const back = actions.find((a) => a.kind === 'return');
   shortcuts.current = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
@@ -143,8 +149,14 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
     onChanged();
   };
 
+  const findings = conformityFindings(application.applicant, detail.references, detail.today);
   const onAction = (action: WorkflowAction) => {
-    if (action.requires.includes('reason')) {
+    if (action.kind === 'sign') {
+      setSigning(true);
+      return;
+    }
+    // a file whose data does not match the national records is passed on only with a note
+    if (action.requires.includes('reason') || (isConformityPass(action) && findings.length > 0)) {
       setReasonFor(action);
       setReason('');
     } else void decide(action, null);
@@ -231,7 +243,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           </dl>
         </section>
 
-        <ConformityTable applicant={application.applicant} references={detail.references} />
+        <ConformityTable applicant={application.applicant} references={detail.references} today={detail.today} />
 
         <section className="panel" aria-labelledby="requirements-title">
           <h2 id="requirements-title">{t('application.requirements')}</h2>
@@ -252,6 +264,18 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           </ul>
         </section>
 
+        {signing && (
+          <SigningPanel
+            items={[{ id: application.id, registrationNumber: application.registrationNumber, applicantName: application.applicant.fullName, permitTypeName: permitType.name }]}
+            onClose={(summary) => {
+              setSigning(false);
+              if (summary) {
+                onChanged();
+                onBack(`${application.registrationNumber}: ${summary}`);
+              }
+            }}
+          />
+        )}
         <section className="panel decision" aria-labelledby="decision-title">
           <h2 id="decision-title">{t('application.decision')}</h2>
           {actions.length === 0 && !detail.pending && <p className="muted">{t('application.notYours')}</p>}
@@ -267,9 +291,14 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
             />
           ) : reasonFor ? (
             <div className="reason-form">
+              {isConformityPass(reasonFor) && (
+                <p className="alert warning" role="status">
+                  {t('application.noteRequired', { count: findings.length })}
+                </p>
+              )}
               <label className="field">
                 <span>
-                  {t(`actions.${reasonFor.id}`)} — {t('application.reason')}
+                  {t(`actions.${reasonFor.id}`)} — {isConformityPass(reasonFor) ? t('application.note') : t('application.reason')}
                 </span>
                 <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={4} placeholder={t('application.reasonPlaceholder')} autoFocus />
               </label>
@@ -277,7 +306,12 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
                 <button type="button" className="button" onClick={() => setReasonFor(null)} disabled={busy}>
                   {t('common.cancel')}
                 </button>
-                <button type="button" className="button danger" onClick={() => void decide(reasonFor, reason)} disabled={busy || reason.trim() === ''}>
+                <button
+                  type="button"
+                  className={`button ${isConformityPass(reasonFor) ? 'primary' : 'danger'}`}
+                  onClick={() => void decide(reasonFor, reason)}
+                  disabled={busy || reason.trim() === ''}
+                >
                   {t('common.confirm')}
                 </button>
               </div>
@@ -288,9 +322,9 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
                 <button
                   key={action.id}
                   type="button"
-                  className={`button ${action.kind === 'forward' || action.kind === 'issue' ? 'primary' : 'danger-outline'}`}
+                  className={`button ${action.kind === 'forward' || action.kind === 'sign' ? 'primary' : 'danger-outline'}`}
                   onClick={() => onAction(action)}
-                  disabled={busy || (action.requires.includes('checklist_complete') && !checklistComplete)}
+                  disabled={busy || signing || (action.requires.includes('checklist_complete') && !checklistComplete) || (action.kind === 'sign' && !application.permitNumber)}
                   aria-keyshortcuts={action === forward ? 'Alt+T' : action === back ? 'Alt+K' : undefined}
                 >
                   {t(`actions.${action.id}`)}
@@ -317,7 +351,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           })}
         </div>
         {tab?.kind === 'draft' && (
-          <p className="muted small draft-number">{draftNumber ? t('application.draftNumber', { number: draftNumber }) : t('application.draftUnnumbered')}</p>
+          <p className="muted small draft-number">{draftNumber ? t('application.draftNumber', { number: draftNumber }) : t('application.draftUnnumbered', { step: numberingStep ? t(`stages.${numberingStep}`) : '–' })}</p>
         )}
         {tab && (
           <PdfViewer
