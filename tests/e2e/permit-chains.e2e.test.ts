@@ -127,5 +127,21 @@ describe('every chain from its first step to an issued, validly signed permit', 
     const text = checkSignedPermit(registration, permitNumber);
     expect(text).toContain('PEMERINTAH KOTA METRO');
     expect(text).not.toMatch(/diterbitkan oleh BSrE/);
+
+    // what a citizen sees on a phone after scanning the QR code, and the file they were given compared in the browser
+    const issued = serverIssuedPermit(desk.serverDb, id)!;
+    const phone = await desk.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID', isMobile: true });
+    const citizen = await phone.newPage();
+    await citizen.goto(`${desk.serverUrl}/verifikasi/${issued.verification_id}`);
+    await expect.poll(() => citizen.locator('#status-title').textContent()).toBe('SAH');
+    const body = await citizen.locator('body').innerText();
+    expect(body).toContain(permitNumber);
+    expect(body).toContain('Drs. Hendra Saputra, M.M.');
+    expect(body).toMatch(/pukul \d{2}\.\d{2} WIB/);
+    expect(body).toContain('PAdES B-LT');
+    await citizen.locator('#pdf').setInputFiles(join(desk.dataDir, 'signed-permits', `${registration}.pdf`));
+    await expect.poll(() => citizen.locator('#result .result-title').textContent()).toBe('COCOK: berkas ini sama persis dengan yang terdaftar.');
+    await citizen.screenshot({ path: 'test-results/screenshots/verification-page-issued-390x844.png', fullPage: true });
+    await phone.close();
   });
 });

@@ -45,6 +45,7 @@ export function serverPermitNumber(file: string, applicationId: string): string 
 
 export interface IssuedPermitRow {
   permit_number: string;
+  verification_id: string;
   sha256: string;
   signer_name: string;
   certificate_issuer: string | null;
@@ -58,7 +59,7 @@ export function serverIssuedPermit(file: string, applicationId: string): IssuedP
     file,
     (db) =>
       db
-        .prepare('SELECT permit_number, sha256, signer_name, certificate_issuer, pades_level, time_source, issued_at FROM issued_permits WHERE application_id = ?')
+        .prepare('SELECT permit_number, verification_id, sha256, signer_name, certificate_issuer, pades_level, time_source, issued_at FROM issued_permits WHERE application_id = ?')
         .get(applicationId) as IssuedPermitRow | undefined,
   );
 }
