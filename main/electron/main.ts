@@ -1,44 +1,73 @@
-import { app, BrowserWindow, Menu, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, Menu, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileKeyStore, keyStoreTakingOverFile, type CacheKeyStore } from '../../db/cache-key';
 import { IPC_CHANNEL } from '../../shared/contract';
 import { createDeskServices, type DeskServices } from '../services/create-desk-services';
 import { dispatchCall } from '../services/dispatch-call';
 import { startEmbeddedServer, type EmbeddedServer } from '../host/embedded-server';
-import { isAllowedNavigation, isPermissionGranted, secureWebPreferences } from './window-policy';
+import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-scheme-files';
+import { createAppSchemeHandler } from './app-scheme-handler';
+import { createSafeStorageKeyStore } from './safe-storage-key-store';
+import { isAllowedNavigation, isPermissionGranted, isTrustedSender, secureWebPreferences, windowOpenDecision } from './window-policy';
 
-// Built by scripts/build-electron.mjs into dist/electron/; the renderer is in dist/renderer/.
-const rendererUrl = pathToFileURL(join(__dirname, '..', 'renderer', 'index.html')).href;
+// Built by scripts/build-electron.mjs into dist/electron/; the renderer is in dist/renderer/,
+// served as app://desk/ (never file://: the page gets a real origin and file:// no privileges).
+const rendererDir = join(__dirname, '..', 'renderer');
 let services: DeskServices | null = null;
 let embedded: EmbeddedServer | null = null;
+let mainWindow: BrowserWindow | null = null;
 
 app.enableSandbox();
+// Must happen before 'ready'; privileges are fixed for the life of the process.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 app.on('web-contents-created', (_event, contents) => {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url, rendererUrl)) event.preventDefault();
+  contents.setWindowOpenHandler((details) => windowOpenDecision(details.url));
+  contents.on('will-navigate', (event) => {
+    if (!isAllowedNavigation(event.url)) event.preventDefault();
   });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url, rendererUrl)) event.preventDefault();
+  contents.on('will-frame-navigate', (event) => {
+    if (!isAllowedNavigation(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAllowedNavigation(event.url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
+/**
+ * The cache key is kept by the OS (safeStorage), never in plain form; where the OS cannot
+ * protect it the desk refuses to start and says why. A key file left beside the cache by an
+ * earlier run is moved into safeStorage and deleted. Only an unpackaged development or test
+ * run (a CI machine has no keyring) may ask for the plain key file, explicitly and loudly.
+ */
+function cacheKeyStore(dataDir: string): CacheKeyStore {
+  const keyFile = join(dataDir, 'cache.key');
+  if (!app.isPackaged && process.env.MEJA_IZIN_PLAIN_CACHE_KEY === '1') {
+    console.warn('MEJA_IZIN_PLAIN_CACHE_KEY=1: the cache key is in a plain key file (mode 0600), not in the OS keyring. Development and tests only; a packaged desk ignores this.');
+    return fileKeyStore(keyFile);
+  }
+  return keyStoreTakingOverFile(createSafeStorageKeyStore({ safeStorage, userDataDir: dataDir }), keyFile);
+}
+
+/** Only the top frame of our own page may call main. */
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url;
-  return typeof url === 'string' && isAllowedNavigation(url, rendererUrl);
+  const frame = event.senderFrame;
+  return frame !== null && frame.parent === null && isTrustedSender(frame.url);
 }
 
 async function start() {
   await app.whenReady();
+  protocol.handle(APP_SCHEME, createAppSchemeHandler(rendererDir, (line) => console.error(line)));
+  // Nothing in the desk loads file:// URLs; refuse them outright, whatever the fuses say.
+  protocol.handle('file', () => new Response('not found', { status: 404 }));
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(isPermissionGranted(permission)));
   session.defaultSession.setPermissionCheckHandler((_contents, permission) => isPermissionGranted(permission));
 
   const dataDir = app.getPath('userData');
   const configured = process.env.MEJA_IZIN_SERVER;
   if (!configured) embedded = await startEmbeddedServer(join(dataDir, 'embedded'));
-  services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl: configured || embedded!.url, defaultCertificatePath: embedded?.demoCertificatePath });
+  services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), keyStore: cacheKeyStore(dataDir), serverUrl: configured || embedded!.url, defaultCertificatePath: embedded?.demoCertificatePath });
 
   ipcMain.handle(IPC_CHANNEL, (event, method: unknown, input: unknown) => {
     if (!fromOurWindow(event)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'call from an unknown frame' } };
@@ -60,8 +89,10 @@ async function start() {
     show: false,
     webPreferences: secureWebPreferences(join(__dirname, 'preload.cjs')),
   });
+  mainWindow = window;
   window.once('ready-to-show', () => window.show());
-  await window.loadURL(rendererUrl);
+  window.on('closed', () => (mainWindow = null));
+  await window.loadURL(APP_ENTRY_URL);
 }
 
 app.on('window-all-closed', () => app.quit());
@@ -70,7 +101,20 @@ app.on('will-quit', () => {
   void embedded?.close();
 });
 
-start().catch((error: unknown) => {
-  console.error('Meja Izin could not start:', error);
-  app.exit(1);
-});
+// One desk process per data folder: one owner of the cache file and of its key. A second
+// start brings the open window forward instead.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  start().catch((error: unknown) => {
+    console.error('Meja Izin could not start:', error);
+    // Say why instead of vanishing (no keyring for the cache key, a damaged cache…).
+    dialog.showErrorBox('Meja Izin tidak dapat dimulai', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+  });
+}
