@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDeskServices } from '../services/create-desk-services';
+import { fileKeyStore } from '../../db/cache-key';
 import { startEmbeddedServer } from './embedded-server';
 import { startWebHost } from './web-host';
 
@@ -22,13 +23,26 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
 }
 const embedded = values.server ? null : await startEmbeddedServer(dataDir);
 const serverUrl = values.server || embedded!.url;
-const services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), serverUrl, syncIntervalMs: Number(values['sync-interval-ms']), defaultCertificatePath: embedded?.demoCertificatePath });
+// The web host is for development and tests: its cache key is a file, <data>/cache.key (0600).
+// The desktop keeps it with Electron's safeStorage instead.
+const services = await createDeskServices({
+  cacheFile: join(dataDir, 'desk-cache.sqlite'),
+  keyStore: fileKeyStore(join(dataDir, 'cache.key')),
+  serverUrl,
+  syncIntervalMs: Number(values['sync-interval-ms']),
+  defaultCertificatePath: embedded?.demoCertificatePath,
+});
+if (services.startupNotice) {
+  console.warn(`Cache lokal rusak dan telah dipulihkan dari cadangan ${services.startupNotice.backupAt}; berkas rusak disimpan di ${services.startupNotice.damagedFile}.`);
+}
 const host = await startWebHost({ handlers: services.handlers, rendererDir, port: Number(values.port) });
 console.log(`Meja Izin (web host, for development and tests) on ${host.origin}`);
 console.log(`Open: ${host.url}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
+    // a connection or worker that will not close must not keep the port (and the cache) held
+    setTimeout(() => process.exit(1), 5000).unref();
     await host.close();
     await services.close();
     await embedded?.close();

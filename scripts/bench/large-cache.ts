@@ -1,4 +1,6 @@
-import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { openEncrypted } from '../../db/sqlite-cipher';
 import type { Application } from '../../shared/domain';
 import { calendarDateIn, deadlineAfterWorkingDays } from '../../shared/working-days';
 import { DEMO_PERMIT_TYPES, demoOffice } from '../../server/seed/demo-configuration';
@@ -8,10 +10,18 @@ const PROFESSIONS = ['optisien', 'okupasi', 'internship'] as const;
 
 /**
  * Adds `count` synthetic files at `stage` straight into a desk cache that has already synced
- * once (so the office, workflows and permit types are there): the queue at office scale.
+ * once (so the office, workflows and permit types are there): the queue at office scale. The
+ * cache is encrypted: `key` is the desk's cache key, by default the key file beside it (the
+ * web host's and a desk without a key store).
  */
-export function seedLargeCache(cacheFile: string, count: number, stage = 'pemeriksaan', now = new Date()): void {
-  const db = new Database(cacheFile);
+export function seedLargeCache(
+  cacheFile: string,
+  count: number,
+  stage = 'pemeriksaan',
+  now = new Date(),
+  key: Buffer = readFileSync(join(dirname(cacheFile), 'cache.key')),
+): void {
+  const db = openEncrypted(cacheFile, key, { fileMustExist: true });
   const random = seededRandom(99);
   const office = demoOffice('http://127.0.0.1');
   const holidays = new Set(office.holidays.map((h) => h.date));

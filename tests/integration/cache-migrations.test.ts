@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_MIGRATIONS } from '../../db/cache-migrations';
 import { openCacheDb } from '../../db/open-cache-db';
+import { openEncrypted } from '../../db/sqlite-cipher';
 import { makeTempDir } from '../support/temp-dir';
 
 const temp = makeTempDir('cache-migrations');
@@ -12,12 +13,13 @@ const temp = makeTempDir('cache-migrations');
 afterAll(() => temp.remove());
 
 const names = Object.keys(CACHE_MIGRATIONS);
+const key = randomBytes(32);
 
 describe('local cache migrations', () => {
   it('each migration runs from the one before it with data in place', async () => {
     const file = join(temp.dir, 'stepwise.sqlite');
     for (const [index, name] of names.entries()) {
-      const { db, close } = await openCacheDb(file, { migrateTo: name });
+      const { db, close } = await openCacheDb(file, { key, migrateTo: name });
       if (index === 0) {
         await db.insertInto('meta').values({ key: 'cursor', value: '42' }).execute();
         await db
@@ -33,7 +35,7 @@ describe('local cache migrations', () => {
 
   it('copies the file aside before migrating a cache that holds data', async () => {
     const file = join(temp.dir, 'backup.sqlite');
-    const first = await openCacheDb(file);
+    const first = await openCacheDb(file, { key });
     await first.db.insertInto('meta').values({ key: 'cursor', value: '7' }).execute();
     expect(first.backupFile).toBeNull();
     await first.close();
@@ -43,13 +45,13 @@ describe('local cache migrations', () => {
         await db.schema.alterTable('applications').addColumn('claimed_by', 'text').execute();
       },
     };
-    const second = await openCacheDb(file, { migrations: { ...CACHE_MIGRATIONS, '9999-12-31-test-claimed-by': addColumn } });
+    const second = await openCacheDb(file, { key, migrations: { ...CACHE_MIGRATIONS, '9999-12-31-test-claimed-by': addColumn } });
     expect(second.backupFile).toMatch(/\.before-9999-12-31-test-claimed-by\.bak$/);
     const columns = await sql<{ name: string }>`PRAGMA table_info(applications)`.execute(second.db);
     expect(columns.rows.map((c) => c.name)).toContain('claimed_by');
     await second.close();
 
-    const backup = new Database(second.backupFile!, { readonly: true });
+    const backup = openEncrypted(second.backupFile!, key, { readonly: true });
     expect((backup.prepare("SELECT value FROM meta WHERE key = 'cursor'").get() as { value: string }).value).toBe('7');
     expect((backup.prepare('PRAGMA table_info(applications)').all() as Array<{ name: string }>).map((c) => c.name)).not.toContain('claimed_by');
     backup.close();
@@ -58,6 +60,6 @@ describe('local cache migrations', () => {
   it('refuses a corrupt cache file with a clear error instead of working on it', async () => {
     const file = join(temp.dir, 'corrupt.sqlite');
     writeFileSync(file, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0x5a)]));
-    await expect(openCacheDb(file)).rejects.toThrow(/not a database|integrity|malformed/);
+    await expect(openCacheDb(file, { key })).rejects.toThrow(/not a database|integrity|malformed/);
   });
 });
