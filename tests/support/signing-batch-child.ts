@@ -1,4 +1,6 @@
-// Runs one signing batch in its own process, so a test can kill it mid-way.
+// Runs one signing batch in its own process, so a test can kill it mid-way. Prints "started"
+// once the batch runs and "signed <applicationId>" for each permit the batch reports signed
+// (acknowledged to the user), then "done".
 // argv: cacheFile signedDir serverUrl certificatePath passphrase
 import { createDeskServices } from '../../main/services/create-desk-services';
 import { dispatchCall } from '../../main/services/dispatch-call';
@@ -13,14 +15,20 @@ const must = async (method: string, input: unknown) => {
 };
 await must('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
 await must('signing.setCertificatePath', { path: certificatePath });
-const { items } = await must('queue.list', {});
+const { items } = await must('queue.list', { limit: 500 });
 let batch = await must('signing.start', { applicationIds: items.map((i: { id: string }) => i.id), passphrase });
-let reported = -1;
-while (!batch.finished) {
-  await new Promise((resolve) => setTimeout(resolve, 5));
+console.log('started');
+const reported = new Set<string>();
+for (;;) {
+  for (const item of batch.items as Array<{ status: string; applicationId: string }>) {
+    if (item.status === 'signed' && !reported.has(item.applicationId)) {
+      reported.add(item.applicationId);
+      console.log(`signed ${item.applicationId}`);
+    }
+  }
+  if (batch.finished) break;
+  await new Promise((resolve) => setTimeout(resolve, 2));
   batch = await must('signing.progress', { batchId: batch.id });
-  const signed = batch.items.filter((i: { status: string }) => i.status === 'signed').length;
-  if (signed !== reported) console.log(`signed ${(reported = signed)}`);
 }
 console.log('done');
 await desk.close();

@@ -16,3 +16,35 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
   await handle.close();
   await rename(temp, path);
 }
+
+/**
+ * Writes several files so that, once it returns, every one of them is whole and durable under
+ * its final name: each to a temporary name and synced (the syncs run in parallel, so a group
+ * pays about one disk flush, not one per file), then all renamed, then the directory synced
+ * once so the renames survive a crash too.
+ */
+export async function writeFilesDurably(dir: string, files: Array<{ path: string; data: Uint8Array }>): Promise<void> {
+  const temps = await Promise.all(
+    files.map(async ({ path, data }) => {
+      const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      const handle = await open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } catch (error) {
+        await handle.close();
+        await unlink(temp).catch(() => undefined);
+        throw error;
+      }
+      await handle.close();
+      return { temp, path };
+    }),
+  );
+  for (const { temp, path } of temps) await rename(temp, path);
+  const directory = await open(dir, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

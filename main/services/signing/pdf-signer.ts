@@ -13,13 +13,20 @@ function indexOfOnly(pdf: Buffer, needle: Buffer): number {
   return first >= 0 && pdf.indexOf(needle, first + 1) < 0 ? first : -1;
 }
 
+/** A prepared permit with its real /ByteRange written: the signed ranges are everything but [start, end). */
+export interface OpenSignature {
+  pdf: Buffer;
+  /** offset of /Contents' '<' */
+  start: number;
+  /** offset just after /Contents' '>' */
+  end: number;
+}
+
 /**
- * Fills a prepared PDF's empty signature: writes the real /ByteRange, hashes everything but
- * /Contents, and puts the CMS the callback returns into /Contents. Lengths never change, so
- * every offset in the file's cross-reference table stays right. Works on the bytes directly:
- * a permit is signed in about the time of one RSA operation.
+ * Writes the real /ByteRange into a copy of a prepared PDF's single empty signature. Lengths
+ * never change, so every offset in the file's cross-reference table stays right.
  */
-export async function signPreparedPdf(prepared: Uint8Array, cms: (digest: Buffer) => Promise<Buffer>): Promise<Buffer> {
+export function openPreparedSignature(prepared: Uint8Array): OpenSignature {
   const pdf = Buffer.from(prepared);
   const rangeAt = indexOfOnly(pdf, BYTE_RANGE_KEY);
   const contentsAt = indexOfOnly(pdf, CONTENTS_KEY);
@@ -31,10 +38,25 @@ export async function signPreparedPdf(prepared: Uint8Array, cms: (digest: Buffer
   const byteRange = `/ByteRange [0 ${start} ${end} ${pdf.length - end}]`;
   if (byteRange.length > placeholder.length) throw new AppFailure('PDF_NOT_PREPARED', 'byte range does not fit its placeholder');
   pdf.write(byteRange.padEnd(placeholder.length, ' '), rangeAt, 'latin1');
+  return { pdf, start, end };
+}
 
-  const digest = createHash('sha256').update(pdf.subarray(0, start)).update(pdf.subarray(end)).digest();
-  const signature = (await cms(digest)).toString('hex');
+/** Puts a CMS into the opened signature's /Contents, in place. */
+export function fillSignatureContents({ pdf, start }: OpenSignature, cms: Buffer): Buffer {
+  const signature = cms.toString('hex');
   if (signature.length > CONTENTS_HEX_LENGTH) throw new AppFailure('PDF_NOT_PREPARED', 'the signature is larger than the space reserved for it');
   pdf.write(signature, start + 1, 'latin1');
   return pdf;
+}
+
+/**
+ * Fills a prepared PDF's empty signature: writes the real /ByteRange, hashes everything but
+ * /Contents, and puts the CMS the callback returns into /Contents. Works on the bytes directly:
+ * a permit is signed in about the time of one RSA operation.
+ */
+export async function signPreparedPdf(prepared: Uint8Array, cms: (digest: Buffer) => Promise<Buffer>): Promise<Buffer> {
+  const open = openPreparedSignature(prepared);
+  const { pdf, start, end } = open;
+  const digest = createHash('sha256').update(pdf.subarray(0, start)).update(pdf.subarray(end)).digest();
+  return fillSignatureContents(open, await cms(digest));
 }

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { SigningBatch, SigningItem } from '../../../shared/contract';
+import type { Application, PermitType } from '../../../shared/domain';
+import type { Office } from '../../../shared/office';
 import { AppFailure, ERROR_CODES, type ErrorCode } from '../../../shared/result';
 import type { PathValidationResult } from '../../../shared/node/certificate-path';
 import { isCertificateBoundTo } from '../../../shared/signer-binding';
@@ -16,11 +18,13 @@ import { renderPermitPdf } from '../permit-pdf-layout';
 import type { SessionService } from '../session-service';
 import { writeLocalDecision } from '../local-decision';
 import type { SyncService } from '../sync-service';
-import { writeFileAtomic } from './atomic-write';
-import { buildCadesSignature } from './cades-signature';
+import { writeFilesDurably } from './atomic-write';
+import { buildCadesSignature, buildCadesTemplate } from './cades-signature';
 import { checkSigningCertificate } from './certificate-checks';
 import { loadSigningIdentity, type SigningIdentity } from './pkcs12-identity';
-import { signPreparedPdf } from './pdf-signer';
+import { fillSignatureContents, openPreparedSignature } from './pdf-signer';
+import { PreparedPermitStore, type PreparedPermit } from './prepared-permit-store';
+import { SigningWorkerPool } from './signing-worker-pool';
 import { requestTimeStamp } from './time-stamp-client';
 
 const CERTIFICATE_PATH_KEY = 'certificate_path';
@@ -35,7 +39,7 @@ function validationDataOf(validation: PathValidationResult): BatchSigner['valida
 }
 
 /** What a running batch signs with: the key, and the chain's validation data for the permit's DSS. */
-interface BatchSigner {
+interface BatchSigner extends PreparedSigner {
   identity: SigningIdentity;
   validationData: { certificates: Buffer[]; crls: Buffer[]; ocspResponses: Buffer[] };
 }
@@ -63,7 +67,11 @@ export class SigningBatchService {
     private readonly now: () => Date = () => new Date(),
   ) {
     mkdirSync(signedDir, { recursive: true });
+    // beside the signed files, not among them: a signed-permits folder holds only signed permits
+    this.prepared = new PreparedPermitStore(`${signedDir}-prepared`);
   }
+
+  private readonly prepared: PreparedPermitStore;
 
   async settings(): Promise<{ certificatePath: string | null }> {
     return { certificatePath: await readMeta(this.db, CERTIFICATE_PATH_KEY) };
@@ -104,7 +112,13 @@ export class SigningBatchService {
     const batch: RunningBatch = { snapshot: { id: randomUUID(), items, finished: false, signerName: user.fullName }, cancelled: false };
     this.current = batch;
     this.batches.set(batch.snapshot.id, batch);
-    void this.run(batch, { identity, validationData: validationDataOf(validation) });
+    void this.run(batch, {
+      identity,
+      validationData: validationDataOf(validation),
+      signerName: subjectCommonName(identity.certificate) ?? user.fullName,
+      signerSerialNumber: subjectSerialNumber(identity.certificate),
+      certificateIssuerName: issuerDisplayName(identity.certificate),
+    });
     return structuredClone(batch.snapshot);
   }
 
@@ -121,38 +135,118 @@ export class SigningBatchService {
     return structuredClone(batch.snapshot);
   }
 
-  /** `signer` is referenced only from this call's frame: the key is released when the batch ends. */
+  /**
+   * Prepares the final permit of a file at the signing stage once: number, QR, legal text,
+   * signature field with its visible appearance and the DSS, everything but the CMS. The bytes
+   * and their SHA-256 are stored (PreparedPermitStore); the review shows them and the batch
+   * signs exactly them. A permit already prepared for this number is returned as it is.
+   */
+  async prepare(applicationId: string, signer?: PreparedSigner): Promise<PreparedPermit> {
+    const { application } = await readApplication(this.db, applicationId);
+    if (!application.permitNumber || !application.verificationId) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'the file has no permit number yet');
+    const existing = await this.prepared.read(applicationId, application.permitNumber);
+    if (existing) return existing;
+    const permitType = (await readPermitTypes(this.db)).get(application.permitTypeId);
+    const office = await readOffice(this.db);
+    if (!permitType || !office) throw new AppFailure('INTERNAL', 'permit type or office missing from cache');
+    return preparePermit(this.prepared, { office, permitType, application, signer, now: this.now() });
+  }
+
+  /** `signer` is referenced only from this call's frame: the key is released (workers ended) when the batch ends. */
   private async run(batch: RunningBatch, signer: BatchSigner): Promise<void> {
+    const pool = new SigningWorkerPool(signer.identity.privateKey, await buildCadesTemplate(signer.identity));
     try {
-      for (const item of batch.snapshot.items) {
+      const items = batch.snapshot.items;
+      for (let from = 0; from < items.length; from += GROUP_SIZE) {
+        const group = items.slice(from, from + GROUP_SIZE);
         if (batch.cancelled) {
-          item.status = 'cancelled';
-          continue;
+          for (const item of items.slice(from)) item.status = 'cancelled';
+          break;
         }
-        item.status = 'signing';
-        try {
-          item.permitNumber = await this.signOne(item.applicationId, signer);
-          item.status = 'signed';
-        } catch (error) {
-          item.status = 'failed';
-          const code = error instanceof AppFailure ? error.code : 'INTERNAL';
-          item.code = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL';
-        }
+        await this.signGroup(group, signer, pool);
       }
+    } catch (error) {
+      for (const item of batch.snapshot.items) if (item.status === 'waiting' || item.status === 'signing') fail(item, error);
     } finally {
+      await pool.close();
       batch.snapshot.finished = true;
     }
     await this.sync.syncNow().catch(() => undefined);
   }
 
-  private async signOne(applicationId: string, { identity, validationData }: BatchSigner): Promise<string> {
+  /**
+   * One group of permits: each is judged and its prepared bytes checked, the group is hashed
+   * and signed on the worker pool, and then recorded in one go. Why one commit per group is as
+   * safe as one per permit: the signed files are written to temporary names, all synced, and
+   * renamed, and the directory synced once, BEFORE the single transaction that records the
+   * group's permits and outbox commands. A crash before that commit leaves files that no
+   * command names (overwritten by the next batch) and every permit of the group still a draft
+   * in the cache; a crash after it finds every file the commit names durable on disk. Nothing
+   * is reported signed before its group has committed.
+   */
+  private async signGroup(group: SigningItem[], signer: BatchSigner, pool: SigningWorkerPool): Promise<void> {
     const user = this.session.requireUser();
-    const { application } = await readApplication(this.db, applicationId);
-    const workflow = (await readWorkflows(this.db)).get(application.workflowId);
-    const permitType = (await readPermitTypes(this.db)).get(application.permitTypeId);
     const office = await readOffice(this.db);
+    const workflows = await readWorkflows(this.db);
+    const permitTypes = await readPermitTypes(this.db);
+    const timeStampUrl = office?.timeStampUrl ?? null;
+    const jobs: Array<Promise<SignedItem | null>> = [];
+    for (const item of group) {
+      item.status = 'signing';
+      const job = (async (): Promise<SignedItem> => {
+        const checked = await this.check(item.applicationId, user, workflows, permitTypes);
+        const prepared = await this.prepare(item.applicationId, signer);
+        const open = openPreparedSignature(prepared.bytes);
+        const { pdf, digest, signatureValue } = await pool.sign(open, !timeStampUrl);
+        const signed = timeStampUrl
+          ? fillSignatureContents(
+              { ...open, pdf },
+              await buildCadesSignature({ documentDigest: digest, identity: signer.identity, signatureValue, timeStamp: (value) => requestTimeStamp(timeStampUrl, value) }),
+            )
+          : pdf;
+        return { item, ...checked, signed, sha256: createHash('sha256').update(signed).digest('hex') };
+      })();
+      jobs.push(
+        job.catch((error: unknown) => {
+          fail(item, error);
+          return null;
+        }),
+      );
+    }
+    const done = (await Promise.all(jobs)).filter((j): j is SignedItem => j !== null);
+    if (done.length === 0) return;
+
+    const signedAt = this.now().toISOString();
+    const files = done.map((d) => ({ ...d, filePath: join(this.signedDir, `${d.registrationNumber}.pdf`) }));
+    await writeFilesDurably(this.signedDir, files.map((f) => ({ path: f.filePath, data: f.signed })));
+    await this.db.transaction().execute(async (trx) => {
+      for (const f of files) {
+        const command: IssueOutboxCommand = { id: randomUUID(), type: 'issue', applicationId: f.item.applicationId, action: f.actionId, expectedStage: f.stageId, signedAt, sha256: f.sha256, filePath: f.filePath };
+        await trx
+          .insertInto('signed_permits')
+          .values({ application_id: f.item.applicationId, permit_number: f.permitNumber, file_path: f.filePath, sha256: f.sha256, signed_at: signedAt })
+          .onConflict((oc) => oc.column('application_id').doUpdateSet({ file_path: f.filePath, sha256: f.sha256, signed_at: signedAt }))
+          .execute();
+        await writeLocalDecision(trx, { command, actor: user, fromStage: f.stageId, toStage: f.toStage, reason: null, at: signedAt, evidence: null });
+      }
+    });
+    for (const f of files) {
+      f.item.permitNumber = f.permitNumber;
+      f.item.status = 'signed';
+    }
+  }
+
+  private async check(
+    applicationId: string,
+    user: ReturnType<SessionService['requireUser']>,
+    workflows: Awaited<ReturnType<typeof readWorkflows>>,
+    permitTypes: Awaited<ReturnType<typeof readPermitTypes>>,
+  ): Promise<Checked> {
+    const { application } = await readApplication(this.db, applicationId);
+    const workflow = workflows.get(application.workflowId);
+    const permitType = permitTypes.get(application.permitTypeId);
     const action = workflow && signingAction(workflow, application.stage);
-    if (!workflow || !permitType || !office || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${application.stage}`);
+    if (!workflow || !permitType || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${application.stage}`);
     if (await hasPendingCommand(this.db, applicationId)) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
     const verdict = judgeAction({
       workflow,
@@ -169,49 +263,66 @@ export class SigningBatchService {
       hasVerifiedSignature: application.signedPermit !== null,
     });
     if (!verdict.ok) throw new AppFailure(verdict.code, verdict.message);
-    const { stage } = verdict;
-
-    const signedAt = this.now();
-    const prepared = await renderPermitPdf({
-      office,
-      permitType,
-      application,
-      permitNumber: application.permitNumber,
-      verificationUrl: `${office.verificationBaseUrl}/verifikasi/${application.verificationId}`,
-      draft: false,
-      signing: {
-        signedAt,
-        signerName: subjectCommonName(identity.certificate) ?? user.fullName,
-        signerSerialNumber: subjectSerialNumber(identity.certificate),
-        certificateIssuerName: issuerDisplayName(identity.certificate),
-        validationData,
-      },
-    });
-    const timeStampUrl = office.timeStampUrl;
-    const timeStamp = timeStampUrl ? (signatureValue: Buffer) => requestTimeStamp(timeStampUrl, signatureValue) : undefined;
-    const signed = await signPreparedPdf(prepared, (digest) => buildCadesSignature({ documentDigest: digest, identity, timeStamp }));
-    const sha256 = createHash('sha256').update(signed).digest('hex');
-    const filePath = join(this.signedDir, `${application.registrationNumber}.pdf`);
-    await writeFileAtomic(filePath, signed);
-
-    const command: IssueOutboxCommand = {
-      id: randomUUID(),
-      type: 'issue',
-      applicationId,
-      action: action.id,
-      expectedStage: stage.id,
-      signedAt: signedAt.toISOString(),
-      sha256,
-      filePath,
-    };
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('signed_permits')
-        .values({ application_id: applicationId, permit_number: application.permitNumber!, file_path: filePath, sha256, signed_at: command.signedAt })
-        .onConflict((oc) => oc.column('application_id').doUpdateSet({ file_path: filePath, sha256, signed_at: command.signedAt }))
-        .execute();
-      await writeLocalDecision(trx, { command, actor: user, fromStage: stage.id, toStage: action.to, reason: null, at: command.signedAt, evidence: null });
-    });
-    return application.permitNumber!;
+    return { actionId: action.id, stageId: verdict.stage.id, toStage: action.to, permitNumber: application.permitNumber!, registrationNumber: application.registrationNumber };
   }
+}
+
+/** Permits recorded per transaction: big enough that commits are rare, small enough that progress shows. */
+const GROUP_SIZE = 25;
+
+interface Checked {
+  actionId: string;
+  stageId: string;
+  toStage: string;
+  permitNumber: string;
+  registrationNumber: string;
+}
+
+interface SignedItem extends Checked {
+  item: SigningItem;
+  signed: Buffer;
+  sha256: string;
+}
+
+/** The signer as the visible appearance names them, and the DSS's validation data. */
+export interface PreparedSigner {
+  signerName: string;
+  signerSerialNumber?: string | null;
+  certificateIssuerName?: string | null;
+  validationData?: BatchSigner['validationData'];
+}
+
+function fail(item: SigningItem, error: unknown): void {
+  item.status = 'failed';
+  const code = error instanceof AppFailure ? error.code : 'INTERNAL';
+  item.code = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL';
+}
+
+/**
+ * Renders and stores the final permit of a numbered file: everything but the CMS. The printed
+ * "pada tanggal" is the preparation date; the signing time itself is the TSA's (else the
+ * server's clock), recorded when the server verifies the signature.
+ */
+export async function preparePermit(
+  store: PreparedPermitStore,
+  input: { office: Office; permitType: PermitType; application: Application; signer?: PreparedSigner; now: Date },
+): Promise<PreparedPermit> {
+  const { office, permitType, application, signer, now } = input;
+  if (!application.permitNumber || !application.verificationId) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'the file has no permit number yet');
+  const bytes = await renderPermitPdf({
+    office,
+    permitType,
+    application,
+    permitNumber: application.permitNumber,
+    verificationUrl: `${office.verificationBaseUrl}/verifikasi/${application.verificationId}`,
+    draft: false,
+    signing: {
+      signedAt: now,
+      signerName: signer?.signerName ?? office.headName,
+      signerSerialNumber: signer?.signerSerialNumber ?? null,
+      certificateIssuerName: signer?.certificateIssuerName ?? null,
+      validationData: signer?.validationData,
+    },
+  });
+  return store.write(application.id, application.permitNumber, bytes);
 }
