@@ -1,7 +1,8 @@
 import type { ApplicationEvent } from '../../shared/domain';
+import { AppFailure } from '../../shared/result';
 import type { User } from '../../shared/sync-protocol';
 import type { CacheDbOrTrx } from './cache-reads';
-import type { OutboxCommand } from './outbox-command';
+import { outboxCommandSchema, type OutboxCommand } from './outbox-command';
 import { provisionalEventId } from './sync-service';
 
 export interface LocalDecision {
@@ -17,10 +18,20 @@ export interface LocalDecision {
 /**
  * What a decision changes on the desk, inside the caller's transaction: the command joins the
  * outbox, the file moves to its new stage, and the kartu kendali gets a provisional line that
- * the server's own event replaces once the command is accepted.
+ * the server's own event replaces once the command is accepted. The command is kept with the
+ * official who decided (it waits for them and is never sent as another's) and within the
+ * protocol's limits (a command the server would refuse for its size is refused here, at once).
+ * The sync signs it with the official's session key before it is sent.
  */
 export async function writeLocalDecision(trx: CacheDbOrTrx, decision: LocalDecision): Promise<void> {
-  const { command, actor, at } = decision;
+  const { actor, at } = decision;
+  const parsed = outboxCommandSchema.safeParse({
+    ...decision.command,
+    decidedBy: { userId: actor.id, fullName: actor.fullName, role: actor.role },
+    signature: null,
+  });
+  if (!parsed.success) throw new AppFailure('INVALID_INPUT', `the decision exceeds the protocol's limits: ${parsed.error.issues[0]?.message ?? ''}`);
+  const command = parsed.data;
   const event: ApplicationEvent = {
     id: provisionalEventId(command.id),
     applicationId: command.applicationId,

@@ -1,19 +1,100 @@
 import { z } from 'zod';
-import { transitionCommandSchema } from '../../shared/sync-protocol';
+import { ROLES } from '../../shared/roles';
+import {
+  COMMAND_LIMITS,
+  commandMacSchema,
+  issueContent,
+  transitionCommandSchema,
+  transitionContent,
+  type CommandAuthor,
+  type IssueRequest,
+  type TransitionCommand,
+} from '../../shared/sync-protocol';
+import { commandMac } from '../../shared/node/command-mac';
+
+const boundedId = z.string().min(1).max(COMMAND_LIMITS.idLength);
+
+/**
+ * The official who made a decision on this desk. Kept with the command so that it waits for
+ * them and never goes out under anyone else's name; absent only on rows from before authorship.
+ */
+export const deciderSchema = z.object({ userId: boundedId, fullName: z.string().max(200), role: z.enum(ROLES) });
+
+/** The decider's signature (shared/node/command-mac.ts) and when their session ends, as the desk learnt at sign-in. */
+export const outboxSignatureSchema = z.object({ sessionId: boundedId, mac: commandMacSchema, expiresAt: z.string().max(40) });
+
+const deskOnly = {
+  decidedBy: deciderSchema.optional(),
+  signature: outboxSignatureSchema.nullable().default(null),
+};
+
+/** A transition as the outbox keeps it: the wire command's content, who decided, and their signature. */
+export const transitionOutboxCommandSchema = transitionCommandSchema.omit({ author: true, mac: true }).extend(deskOnly);
 
 /** A signed permit waiting to be delivered; the PDF stays on disk and is read at push time. */
 export const issueOutboxCommandSchema = z.object({
   id: z.string().uuid(),
   type: z.literal('issue'),
-  applicationId: z.string(),
-  action: z.string(),
-  expectedStage: z.string(),
-  signedAt: z.string(),
+  applicationId: boundedId,
+  action: boundedId,
+  expectedStage: boundedId,
+  signedAt: z.string().max(40),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  filePath: z.string(),
+  filePath: z.string().max(4096),
+  ...deskOnly,
 });
 
-export const outboxCommandSchema = z.discriminatedUnion('type', [transitionCommandSchema, issueOutboxCommandSchema]);
+export const outboxCommandSchema = z.discriminatedUnion('type', [transitionOutboxCommandSchema, issueOutboxCommandSchema]);
 
-export type IssueOutboxCommand = z.infer<typeof issueOutboxCommandSchema>;
-export type OutboxCommand = z.infer<typeof outboxCommandSchema>;
+export type IssueOutboxCommand = z.input<typeof issueOutboxCommandSchema>;
+export type OutboxCommand = z.input<typeof outboxCommandSchema>;
+/** A row's command as read back and validated: every field present. */
+export type StoredCommand = z.output<typeof outboxCommandSchema>;
+export type Decider = z.infer<typeof deciderSchema>;
+export type OutboxSignature = z.infer<typeof outboxSignatureSchema>;
+
+/** The key the signed-in official's commands are signed with, in memory only. */
+export interface SigningSession {
+  id: string;
+  key: Buffer;
+  expiresAt: string;
+}
+
+/** The content a command's MAC covers: the same function the server checks with. */
+export function commandContentOf(command: StoredCommand): Record<string, unknown> {
+  return command.type === 'transition' ? transitionContent(command as TransitionCommand) : issueContent(issueFields(command));
+}
+
+export function signCommand(command: StoredCommand, userId: string, session: SigningSession): OutboxSignature {
+  return { sessionId: session.id, mac: commandMac(session.key, commandContentOf(command), { userId, sessionId: session.id }), expiresAt: session.expiresAt };
+}
+
+function authorOf(command: StoredCommand): { author?: CommandAuthor; mac?: string } {
+  if (!command.decidedBy || !command.signature) return {};
+  return { author: { userId: command.decidedBy.userId, sessionId: command.signature.sessionId }, mac: command.signature.mac };
+}
+
+/** What goes to POST /sync/push: the content, and the author with their MAC when signed. */
+export function wireTransition(command: Extract<StoredCommand, { type: 'transition' }>): TransitionCommand {
+  return {
+    id: command.id,
+    type: 'transition',
+    applicationId: command.applicationId,
+    action: command.action,
+    expectedStage: command.expectedStage,
+    reason: command.reason,
+    checklist: command.checklist,
+    decidedAt: command.decidedAt,
+    evidence: command.evidence,
+    ...authorOf(command),
+  };
+}
+
+function issueFields(command: Extract<StoredCommand, { type: 'issue' }>): Omit<IssueRequest, 'pdfBase64'> {
+  return { commandId: command.id, applicationId: command.applicationId, expectedStage: command.expectedStage, signedAt: command.signedAt, sha256: command.sha256 };
+}
+
+/** What goes to POST /permits/issue, once the PDF is read from disk. */
+export function wireIssue(command: Extract<StoredCommand, { type: 'issue' }>, pdf: Buffer): IssueRequest {
+  return { ...issueFields(command), pdfBase64: pdf.toString('base64'), ...authorOf(command) };
+}

@@ -2,14 +2,16 @@ import type { Kysely } from 'kysely';
 import { AppFailure } from '../../shared/result';
 import type { User } from '../../shared/sync-protocol';
 import type { CacheDatabase } from '../../db/cache-database';
-import { checkRememberedCredential, rememberCredential } from './offline-credentials';
-import type { ServerClient } from './server-client';
+import { rememberCredential, unlockRememberedCredential } from './offline-credentials';
+import type { DeskIdentity, ServerClient } from './server-client';
+import { signOwnPendingCommands } from './sync-service';
 
 /**
- * Who is at the desk. The server token lives in the client, in memory only. When the server
- * cannot be reached, an official who has signed in on this desk before is let in against a
- * local scrypt verifier: the queue and decisions work, and decisions wait in the outbox until
- * they sign in again with the server reachable.
+ * Who is at the desk. The server token and the author session's key live in memory only (the
+ * client holds them for the sync). When the server cannot be reached, an official who has
+ * signed in on this desk before is let in by decrypting their remembered session with their
+ * password (offline-credentials.ts): the queue and decisions work, decisions are signed with
+ * that session's key, and they wait in the outbox until they can be delivered.
  */
 export class SessionService {
   private user: User | null = null;
@@ -20,24 +22,36 @@ export class SessionService {
   ) {}
 
   async signIn(username: string, password: string): Promise<User> {
+    await this.leave();
     try {
-      const { user } = await this.client.login(username, password);
-      await rememberCredential(this.db, username, password, user);
-      this.user = user;
-      return user;
+      const login = await this.client.login(username, password);
+      const session = login.session ? { id: login.session.id, key: Buffer.from(login.session.key, 'base64url'), expiresAt: login.session.expiresAt } : null;
+      await rememberCredential(this.db, username, password, login.user, session);
+      this.enter({ user: login.user, session });
+      return login.user;
     } catch (error) {
       if (!(error instanceof AppFailure) || error.code !== 'SERVER_UNREACHABLE') throw error;
-      const known = await checkRememberedCredential(this.db, username, password);
+      const known = await unlockRememberedCredential(this.db, username, password);
       if (known === undefined) throw error;
       if (known === null) throw new AppFailure('BAD_CREDENTIALS', 'wrong password (checked on this desk while the server is unreachable)');
-      this.user = known;
-      return known;
+      this.enter(known);
+      return known.user;
     }
   }
 
-  signOut(): void {
-    this.user = null;
-    this.client.forgetToken();
+  /**
+   * "Keluar": the official's decisions still waiting are signed with their key (so they can be
+   * delivered by a colleague of the same role), the desk lets go of the key, and the server
+   * token is revoked.
+   */
+  async signOut(): Promise<void> {
+    try {
+      await this.leave();
+    } catch {
+      // Handled by what stays true without it: the desk has forgotten the official, a command
+      // left unsigned waits for its author's next sign-in (never sent as another's), and a token
+      // not revoked expires within 12 hours. Never thrown: callers may not await sign-out.
+    }
   }
 
   current(): User | null {
@@ -47,5 +61,22 @@ export class SessionService {
   requireUser(): User {
     if (!this.user) throw new AppFailure('NOT_SIGNED_IN', 'sign in first');
     return this.user;
+  }
+
+  private enter(identity: DeskIdentity): void {
+    this.user = identity.user;
+    this.client.identity = identity;
+  }
+
+  private async leave(): Promise<void> {
+    const identity = this.client.identity;
+    this.user = null;
+    this.client.identity = null;
+    const revoked = this.client.logout();
+    try {
+      if (identity) await signOwnPendingCommands(this.db, identity);
+    } finally {
+      await revoked;
+    }
   }
 }

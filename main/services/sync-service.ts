@@ -1,17 +1,31 @@
-import type { Kysely } from 'kysely';
-import { AppFailure } from '../../shared/result';
+import type { Kysely, Selectable } from 'kysely';
 import { readFile } from 'node:fs/promises';
-import type { CommandResult, PullResponse, TransitionCommand } from '../../shared/sync-protocol';
-import { outboxCommandSchema, type IssueOutboxCommand } from './outbox-command';
+import { AppFailure } from '../../shared/result';
+import { COMMAND_LIMITS, type CommandResult, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
+import { outboxCommandSchema, signCommand, wireIssue, wireTransition, type StoredCommand } from './outbox-command';
 import type { SyncStatus } from '../../shared/contract';
-import type { CacheDatabase } from '../../db/cache-database';
+import type { CacheDatabase, OutboxTable } from '../../db/cache-database';
 import { holidaySet, readMeta, writeMeta, type CacheDbOrTrx } from './cache-reads';
 import { NO_DEADLINE, deadlineDate } from './deadline';
-import type { ServerClient } from './server-client';
+import type { DeskIdentity, ServerClient } from './server-client';
 
 const MAX_BACKOFF_MS = 60_000;
-const PUSH_BATCH = 50;
 const PULL_PAGE = 1000;
+/** pages one sync pulls at most (200,000 files); what is left comes with the next sync */
+const MAX_PULL_PAGES = 200;
+/** outbox rows looked at per round */
+const OUTBOX_PAGE = 200;
+/** one push request stays well under the server's body limit */
+const PUSH_BODY_BUDGET = COMMAND_LIMITS.pushBodyBytes / 2;
+/**
+ * An outbox row too damaged to send (unreadable JSON, or outside the protocol): set aside,
+ * reported in the sync status, never retried; the rest still go. The cache's status column is
+ * text; its type in db/cache-database.ts does not list this value yet.
+ */
+export const QUARANTINED = 'quarantined' as string as OutboxTable['status'];
+
+type OutboxRow = Selectable<OutboxTable>;
+type Sendable = { row: OutboxRow; command: StoredCommand };
 
 export type PushOutcome = { status: 'accepted' } | { status: 'rejected'; code: string; message: string } | { status: 'pending' };
 
@@ -19,6 +33,11 @@ export type PushOutcome = { status: 'accepted' } | { status: 'rejected'; code: s
  * Keeps the cache in step with the office server: pushes the outbox (each command once, by
  * its id; the server ignores repeats) and pulls what changed since the last cursor. Each pulled
  * page and each command's outcome is written in one transaction.
+ *
+ * Each decision goes out under the name of the official who made it: the signed-in official's
+ * own, signed with their session key, and a colleague's only when they share the role and the
+ * colleague's signature is still valid. Any other waits for its author to sign in again, and
+ * the status says so.
  */
 export class SyncService {
   private online = false;
@@ -57,12 +76,14 @@ export class SyncService {
   private async runOnce(forcePush: boolean): Promise<void> {
     try {
       if (!this.client.signedIn) {
-        // signed in on this desk only (or not at all): just learn whether the server is back
+        // signed in on this desk only (or not at all): sign what was decided, and learn whether the server is back
+        if (this.client.identity) await signOwnPendingCommands(this.db, this.client.identity);
         await this.client.health();
         this.online = true;
         this.lastError = 'SESSION_EXPIRED';
         return;
       }
+      if (this.client.tokenDueForRefresh(this.now())) await this.refreshToken();
       await this.pushOutbox(forcePush);
       await this.pullAll();
       this.online = true;
@@ -75,8 +96,18 @@ export class SyncService {
     }
   }
 
+  /** A token near its end is exchanged; a server that will not (an older one) keeps the old until it expires. */
+  private async refreshToken(): Promise<void> {
+    try {
+      await this.client.refresh();
+    } catch (error) {
+      if (!(error instanceof AppFailure) || error.code !== 'SERVER_ERROR') throw error;
+    }
+  }
+
   async status(): Promise<SyncStatus> {
-    const pending = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    const pendingRows = await this.db.selectFrom('outbox').select(['id', 'command']).where('status', '=', 'pending').orderBy('created_at').execute();
+    const quarantined = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', QUARANTINED).executeTakeFirstOrThrow();
     const rejected = await this.db
       .selectFrom('outbox')
       .innerJoin('applications', 'applications.id', 'outbox.application_id')
@@ -87,71 +118,116 @@ export class SyncService {
       .execute();
     return {
       online: this.online,
+      restoredFromBackupAt: null,
       needsSignIn: !this.client.signedIn,
       lastSyncAt: await readMeta(this.db, 'last_sync_at'),
       lastError: this.lastError,
-      pendingCommands: Number(pending.n),
+      pendingCommands: pendingRows.length,
+      waitingForOfficials: await this.waitingForOfficials(pendingRows),
+      quarantinedCommands: Number(quarantined.n),
       rejectedCommands: rejected.map((r) => ({
         commandId: r.id,
         applicationId: r.application_id,
         registrationNumber: r.registration_number,
-        action: (JSON.parse(r.command) as { action: string }).action,
+        action: parseStored(r.command)?.action ?? '',
         code: r.result_code ?? '',
         message: r.result_message ?? '',
       })),
     };
   }
 
+  /** Pending decisions of other officials that the signed-in one may not deliver, by author. */
+  private async waitingForOfficials(rows: Array<{ id: string; command: string }>): Promise<Array<{ name: string; count: number }>> {
+    const identity = this.client.identity;
+    if (!identity) return [];
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const command = parseStored(row.command);
+      if (!command || deliverableBy(command, identity, this.now())) continue;
+      const name = command.decidedBy?.fullName ?? (await provisionalActor(this.db, row.id))?.name ?? '?';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return [...counts].map(([name, count]) => ({ name, count }));
+  }
+
   /**
-   * Sends pending commands in the order they were made. `force` ignores the backoff (the
-   * official pressed "sync" or just decided); the timer respects it.
+   * Sends pending commands in the order they were made, those the signed-in official may
+   * deliver (deliverableBy); the others wait. `force` ignores the backoff (the official pressed
+   * "sync" or just decided); the timer respects it.
    */
   async pushOutbox(force: boolean): Promise<Map<string, PushOutcome>> {
     const outcomes = new Map<string, PushOutcome>();
+    const identity = this.client.identity;
+    if (identity) await signOwnPendingCommands(this.db, identity);
+    let after: { createdAt: string; id: string } | null = null;
     for (;;) {
-      let query = this.db.selectFrom('outbox').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('id').limit(PUSH_BATCH);
+      let query = this.db.selectFrom('outbox').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('id').limit(OUTBOX_PAGE);
       if (!force) query = query.where('next_attempt_at', '<=', this.now().toISOString());
-      const batch = await query.execute();
-      const fresh = batch.filter((row) => !outcomes.has(row.id));
-      if (fresh.length === 0) return outcomes;
-      const commands = fresh.map((row) => outboxCommandSchema.parse(JSON.parse(row.command)));
-      const transitions = commands.filter((c): c is TransitionCommand => c.type === 'transition');
-      const issues = commands.filter((c): c is IssueOutboxCommand => c.type === 'issue');
-      const results: CommandResult[] = [];
-      try {
-        if (transitions.length) results.push(...(await this.client.push(transitions)).results);
-        for (const issue of issues) results.push(await this.deliverIssue(issue));
-      } catch (error) {
-        const answered = new Set(results.map((r) => r.id));
-        await this.recordFailedAttempt(fresh.filter((r) => !answered.has(r.id)).map((r) => ({ id: r.id, attempts: r.attempts })));
-        await this.applyResults(fresh.filter((r) => answered.has(r.id)), results, outcomes);
-        throw error;
+      if (after) {
+        const { createdAt, id } = after;
+        query = query.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
       }
-      await this.applyResults(fresh, results, outcomes);
+      const rows = await query.execute();
+      if (rows.length === 0) return outcomes;
+      after = { createdAt: rows.at(-1)!.created_at, id: rows.at(-1)!.id };
+      const sendable: Sendable[] = [];
+      for (const row of rows) {
+        const command = await readStoredOrQuarantine(this.db, row);
+        if (!command) continue;
+        if (identity && deliverableBy(command, identity, this.now())) sendable.push({ row, command });
+        else outcomes.set(row.id, { status: 'pending' });
+      }
+      await this.deliver(sendable, outcomes);
+      if (rows.length < OUTBOX_PAGE) return outcomes;
     }
   }
 
-  private async deliverIssue(command: IssueOutboxCommand): Promise<CommandResult> {
+  private async deliver(items: Sendable[], outcomes: Map<string, PushOutcome>): Promise<void> {
+    const transitions = items.filter((i) => i.command.type === 'transition');
+    for (const batch of pushBatches(transitions)) {
+      await this.send(batch.map((b) => b.item), async () => (await this.client.push(batch.map((b) => b.wire))).results, outcomes);
+    }
+    for (const item of items.filter((i) => i.command.type === 'issue')) {
+      await this.send([item], async () => [await this.deliverIssue(item.command as Extract<StoredCommand, { type: 'issue' }>)], outcomes);
+    }
+  }
+
+  private async send(items: Sendable[], call: () => Promise<CommandResult[]>, outcomes: Map<string, PushOutcome>): Promise<void> {
+    let results: CommandResult[];
+    try {
+      results = await call();
+    } catch (error) {
+      await this.recordFailedAttempt(items.map((i) => i.row));
+      throw error;
+    }
+    await this.applyResults(items, results, outcomes);
+  }
+
+  private async deliverIssue(command: Extract<StoredCommand, { type: 'issue' }>): Promise<CommandResult> {
     let pdf: Buffer;
     try {
       pdf = await readFile(command.filePath);
     } catch {
       return { id: command.id, status: 'rejected', code: 'NOT_FOUND', message: `signed file ${command.filePath} is missing on this computer` };
     }
-    return this.client.issue({
-      commandId: command.id,
-      applicationId: command.applicationId,
-      expectedStage: command.expectedStage,
-      signedAt: command.signedAt,
-      sha256: command.sha256,
-      pdfBase64: pdf.toString('base64'),
-    });
+    return this.client.issue(wireIssue(command, pdf));
   }
 
-  private async applyResults(rows: Array<{ id: string; application_id: string; attempts: number }>, results: CommandResult[], outcomes: Map<string, PushOutcome>) {
-    for (const row of rows) {
+  private async applyResults(items: Sendable[], results: CommandResult[], outcomes: Map<string, PushOutcome>) {
+    for (const { row, command } of items) {
       const result = results.find((r) => r.id === row.id);
       if (!result) {
+        outcomes.set(row.id, { status: 'pending' });
+        continue;
+      }
+      if (result.status === 'rejected' && result.code === 'AUTHOR_SESSION_EXPIRED') {
+        // not refused for what it says: its author's session ended. It waits, unsigned, until
+        // they sign in again and sign it anew; never sent under another name, never dropped.
+        await this.db
+          .updateTable('outbox')
+          .set({ command: JSON.stringify({ ...command, signature: null }), attempts: row.attempts + 1 })
+          .where('id', '=', row.id)
+          .execute();
         outcomes.set(row.id, { status: 'pending' });
         continue;
       }
@@ -186,17 +262,138 @@ export class SyncService {
     });
   }
 
+  /**
+   * Pulls page after page while the server says there is more, within bounds: a page that says
+   * "more" without moving the cursor is the server's error (asking again would loop forever),
+   * and one sync takes at most MAX_PULL_PAGES pages.
+   */
   async pullAll(): Promise<number> {
     let applied = 0;
-    for (;;) {
+    // Each official is sent only their own work (need-to-know): when another official signs in on
+    // this desk, pull their view from the start and forget what the previous one could see.
+    const userId = this.client.identity?.user.id ?? null;
+    const resync = userId !== null && (await readMeta(this.db, PULLED_FOR_USER)) !== userId;
+    if (resync) await writeMeta(this.db, 'cursor', '0');
+    const seen = new Set<string>();
+    for (let pages = 0; pages < MAX_PULL_PAGES; pages += 1) {
       const since = Number((await readMeta(this.db, 'cursor')) ?? '0');
       const page = await this.client.pull(since, PULL_PAGE);
+      if (page.hasMore && page.cursor <= since) {
+        throw new AppFailure('SERVER_ERROR', `the server's pull cursor did not advance (since ${since}, answered ${page.cursor} with more to come): stopped rather than ask again forever`);
+      }
       await this.db.transaction().execute((trx) => applyPulledPage(trx, page));
       applied += page.applications.length;
-      if (!page.hasMore) return applied;
+      for (const item of page.applications) seen.add(item.application.id);
+      if (!page.hasMore) {
+        if (resync) {
+          await this.db.transaction().execute(async (trx) => {
+            const cached = (await trx.selectFrom('applications').select('id').execute()).map((r) => r.id);
+            await forgetApplications(trx, cached.filter((id) => !seen.has(id)));
+            await writeMeta(trx, PULLED_FOR_USER, userId!);
+          });
+        }
+        return applied;
+      }
+    }
+    return applied;
+  }
+}
+
+function parseStored(text: string): StoredCommand | null {
+  try {
+    const parsed = outboxCommandSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A pending row's command, or null after setting aside a row too damaged to send. */
+async function readStoredOrQuarantine(db: Kysely<CacheDatabase>, row: OutboxRow): Promise<StoredCommand | null> {
+  const command = parseStored(row.command);
+  if (command && command.id === row.id && command.applicationId === row.application_id) return command;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('outbox')
+      .set({ status: QUARANTINED, result_code: 'QUARANTINED', result_message: 'the stored command is damaged or outside the protocol: set aside, not sent' })
+      .where('id', '=', row.id)
+      .execute();
+    // the file shows again where the server has it, so the decision can be made anew
+    await trx.deleteFrom('events').where('id', '=', provisionalEventId(row.id)).execute();
+    await revertToServerStage(trx, row.application_id);
+  });
+  return null;
+}
+
+/**
+ * Whether the signed-in official may send this command: their own always (signed with their
+ * session, or unsigned to a server before authorship); a colleague's only when they share the
+ * role and the colleague's signature is valid by what the desk knows of their session.
+ */
+function deliverableBy(command: StoredCommand, identity: DeskIdentity, now: Date): boolean {
+  const by = command.decidedBy;
+  if (!by) return false;
+  if (by.userId === identity.user.id) return true;
+  return by.role === identity.user.role && command.signature !== null && command.signature.expiresAt > now.toISOString();
+}
+
+/** Who made a decision from before authorship, as its provisional kartu-kendali line says. */
+async function provisionalActor(db: CacheDbOrTrx, commandId: string): Promise<{ name: string; role: string | null } | null> {
+  const row = await db.selectFrom('events').select('data').where('id', '=', provisionalEventId(commandId)).executeTakeFirst();
+  if (!row) return null;
+  try {
+    const event = JSON.parse(row.data) as { actorName?: unknown; actorRole?: unknown };
+    return typeof event.actorName === 'string' ? { name: event.actorName, role: typeof event.actorRole === 'string' ? event.actorRole : null } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Signs the official's own pending decisions with their current session key (a decision made
+ * offline, or under an earlier session, is signed anew by its author), so they can be
+ * delivered by a colleague of the same role if need be. A decision from before authorship is
+ * adopted by the official its provisional kartu-kendali line names. Damaged rows are set aside.
+ */
+export async function signOwnPendingCommands(db: Kysely<CacheDatabase>, identity: DeskIdentity): Promise<void> {
+  const { user, session } = identity;
+  const rows = await db.selectFrom('outbox').selectAll().where('status', '=', 'pending').execute();
+  for (const row of rows) {
+    const command = await readStoredOrQuarantine(db, row);
+    if (!command) continue;
+    let signed = command;
+    if (!command.decidedBy) {
+      const actor = await provisionalActor(db, row.id);
+      if (!actor || actor.name !== user.fullName || actor.role !== user.role) continue;
+      signed = { ...command, decidedBy: { userId: user.id, fullName: user.fullName, role: user.role } };
+    }
+    if (signed.decidedBy!.userId !== user.id) continue;
+    if (session && signed.signature?.sessionId !== session.id) signed = { ...signed, signature: signCommand(signed, user.id, session) };
+    if (signed !== command) {
+      await db.updateTable('outbox').set({ command: JSON.stringify(signed) }).where('id', '=', row.id).where('status', '=', 'pending').execute();
     }
   }
 }
+
+function* pushBatches(items: Sendable[]): Generator<Array<{ item: Sendable; wire: TransitionCommand }>> {
+  let batch: Array<{ item: Sendable; wire: TransitionCommand }> = [];
+  let bytes = 0;
+  for (const item of items) {
+    const wire = wireTransition(item.command as Extract<StoredCommand, { type: 'transition' }>);
+    const size = Buffer.byteLength(JSON.stringify(wire));
+    if (batch.length > 0 && (batch.length >= COMMAND_LIMITS.commandsPerPush || bytes + size > PUSH_BODY_BUDGET)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push({ item, wire });
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Whose view of the office the cache holds: the official the last full pull was for. */
+const PULLED_FOR_USER = 'pulled_for_user';
 
 export function provisionalEventId(commandId: string): string {
   return `local-${commandId}`;
@@ -308,5 +505,31 @@ export async function applyPulledPage(trx: CacheDbOrTrx, page: PullResponse): Pr
         .execute();
     }
   }
+  await forgetApplications(trx, page.removed);
   await writeMeta(trx, 'cursor', String(page.cursor));
+}
+
+/**
+ * Deletes from the cache files the signed-in official may no longer see (need-to-know): their
+ * data, documents, kartu kendali and national records. A file with a decision still waiting in
+ * the outbox keeps its row until the decision is delivered, so nothing acknowledged is lost.
+ */
+export async function forgetApplications(trx: CacheDbOrTrx, ids: string[]): Promise<void> {
+  for (const part of chunks(ids)) {
+    const pending = new Set((await trx.selectFrom('outbox').select('application_id').where('status', '=', 'pending').where('application_id', 'in', part).execute()).map((r) => r.application_id));
+    const gone = part.filter((id) => !pending.has(id));
+    if (gone.length === 0) continue;
+    const niks = (await trx.selectFrom('applications').select('nik').where('id', 'in', gone).execute()).map((r) => r.nik);
+    await trx.deleteFrom('documents').where('application_id', 'in', gone).execute();
+    await trx.deleteFrom('events').where('application_id', 'in', gone).execute();
+    await trx.deleteFrom('applications').where('id', 'in', gone).execute();
+    // a national record stays only while a file the official may see still names its NIK
+    if (niks.length > 0) {
+      await trx
+        .deleteFrom('reference_records')
+        .where('nik', 'in', niks)
+        .where('nik', 'not in', trx.selectFrom('applications').select('nik').where('nik', 'in', niks))
+        .execute();
+    }
+  }
 }

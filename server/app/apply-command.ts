@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { conformityFindings } from '../../shared/conformity';
 import { permitTypeSchema, type Applicant } from '../../shared/domain';
-import type { CommandResult, TransitionCommand } from '../../shared/sync-protocol';
+import { transitionContent, type CommandResult, type TransitionCommand } from '../../shared/sync-protocol';
+import { commandContentHash } from '../../shared/node/command-mac';
 import { calendarDateIn } from '../../shared/working-days';
 import { judgeAction, type ActionAttempt, type RuleVerdict } from '../../shared/workflow-rules';
 import type { Role } from '../../shared/roles';
@@ -10,15 +11,22 @@ import { loadOffice, loadWorkflow, referenceFromRow } from './server-records';
 import type { ApplicationTable, ServerDatabase, UserTable } from '../db/server-database';
 import { nextChangeSeq } from './change-sequence';
 import { Rejection, runCommandOnce } from './command-ledger';
+import { resolveAuthor } from './command-authorship';
 import { reservePermitNumber, voidPermitNumber } from './reserve-permit-number';
 
 /**
  * Applies one transition command at most once. The server is the judge of every role and
  * transition (shared/workflow-rules.ts, the same rule the desk pre-checks with): the desk's own
- * checks are a convenience, never trusted.
+ * checks are a convenience, never trusted. The command is booked to and judged as its verified
+ * author (command-authorship.ts), whoever's token pushed it; a command whose authorship does
+ * not verify is answered without touching the ledger, so it cannot use up its id.
  */
-export async function applyCommand(db: Kysely<ServerDatabase>, user: UserTable, command: TransitionCommand, now = new Date()): Promise<CommandResult> {
-  return runCommandOnce(db, user, command.id, now, (trx) => transition(trx, user, command, now));
+export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable, command: TransitionCommand, now = new Date()): Promise<CommandResult> {
+  const content = transitionContent(command);
+  const authorship = await resolveAuthor(db, pusher, content, command, now);
+  if (!authorship.ok) return { id: command.id, status: 'rejected', code: authorship.code, message: authorship.message };
+  const { author } = authorship;
+  return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) => transition(trx, author, command, now));
 }
 
 type Verdict = Extract<RuleVerdict, { ok: true }>;

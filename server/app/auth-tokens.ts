@@ -1,22 +1,43 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AuthorSession } from '../../shared/sync-protocol';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 
 const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** An author session outlives its tokens: decisions made offline stay provably the official's for two weeks. */
+export const AUTHOR_SESSION_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
+/** Expired sessions are kept a while so a late command is told "expired" rather than "unknown". */
+const SESSION_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 
+// Tokens are stored only as their SHA-256: a copy of the database signs no one in.
 function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export async function issueToken(db: Kysely<ServerDatabase>, userId: string, now = new Date()) {
-  const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(now.getTime() + TOKEN_LIFETIME_MS).toISOString();
-  await db.deleteFrom('auth_tokens').where('expires_at', '<', now.toISOString()).execute();
-  await db.insertInto('auth_tokens').values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt }).execute();
-  return { token, expiresAt };
+function newToken(now: Date) {
+  return { token: randomBytes(32).toString('base64url'), expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_MS).toISOString() };
 }
 
-/** The active user a bearer token belongs to, or null when unknown or expired. */
+/**
+ * An online sign-in: a bearer token (12 h, refreshable) and an author session whose key the
+ * desk signs this official's commands with (14 days). The key is returned once, here.
+ */
+export async function startSession(db: Kysely<ServerDatabase>, userId: string, now = new Date()): Promise<{ token: string; expiresAt: string; session: AuthorSession }> {
+  const { token, expiresAt } = newToken(now);
+  const session = { id: randomUUID(), key: randomBytes(32), expiresAt: new Date(now.getTime() + AUTHOR_SESSION_LIFETIME_MS).toISOString() };
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('auth_tokens').where('expires_at', '<', now.toISOString()).execute();
+    await trx.deleteFrom('auth_sessions').where('expires_at', '<', new Date(now.getTime() - SESSION_RETENTION_MS).toISOString()).execute();
+    await trx
+      .insertInto('auth_sessions')
+      .values({ id: session.id, user_id: userId, session_key: session.key, created_at: now.toISOString(), expires_at: session.expiresAt, revoked_at: null })
+      .execute();
+    await trx.insertInto('auth_tokens').values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt, session_id: session.id }).execute();
+  });
+  return { token, expiresAt, session: { id: session.id, key: session.key.toString('base64url'), expiresAt: session.expiresAt } };
+}
+
+/** The active user a bearer token belongs to, or null when unknown, expired or revoked. */
 export async function userForToken(db: Kysely<ServerDatabase>, token: string, now = new Date()): Promise<UserTable | null> {
   const row = await db
     .selectFrom('auth_tokens')
@@ -27,4 +48,39 @@ export async function userForToken(db: Kysely<ServerDatabase>, token: string, no
     .where('users.active', '=', 1)
     .executeTakeFirst();
   return row ?? null;
+}
+
+/** "Keluar": the token answers 401 from now on. The author session stays, so decisions already signed can still be delivered. */
+export async function revokeToken(db: Kysely<ServerDatabase>, token: string): Promise<void> {
+  await db.deleteFrom('auth_tokens').where('token_hash', '=', tokenHash(token)).execute();
+}
+
+/** A new token for the same official and session; the old one is revoked in the same transaction. */
+export async function rotateToken(db: Kysely<ServerDatabase>, token: string, now = new Date()): Promise<{ token: string; expiresAt: string } | null> {
+  return db.transaction().execute(async (trx) => {
+    const old = await trx
+      .selectFrom('auth_tokens')
+      .innerJoin('users', 'users.id', 'auth_tokens.user_id')
+      .select(['auth_tokens.user_id', 'auth_tokens.session_id'])
+      .where('auth_tokens.token_hash', '=', tokenHash(token))
+      .where('auth_tokens.expires_at', '>', now.toISOString())
+      .where('users.active', '=', 1)
+      .executeTakeFirst();
+    if (!old) return null;
+    await trx.deleteFrom('auth_tokens').where('token_hash', '=', tokenHash(token)).execute();
+    const fresh = newToken(now);
+    await trx.insertInto('auth_tokens').values({ token_hash: tokenHash(fresh.token), user_id: old.user_id, expires_at: fresh.expiresAt, session_id: old.session_id }).execute();
+    return fresh;
+  });
+}
+
+/**
+ * An administrator disabled the official or set a new password: every token and author
+ * session ends. Their decisions still waiting on a desk wait until they sign in again.
+ */
+export async function revokeEverySession(db: Kysely<ServerDatabase>, userId: string, now = new Date()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('auth_tokens').where('user_id', '=', userId).execute();
+    await trx.updateTable('auth_sessions').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  });
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { CommandResult, IssueRequest } from '../../shared/sync-protocol';
+import { issueContent, type CommandResult, type IssueRequest } from '../../shared/sync-protocol';
+import { commandContentHash } from '../../shared/node/command-mac';
 import { isCertificateBoundTo } from '../../shared/signer-binding';
 import type { SignatureFacts } from '../../shared/signature-facts';
 import type { RevocationSource } from '../../shared/node/certificate-path';
@@ -12,6 +13,7 @@ import type { ServerDatabase, UserTable } from '../db/server-database';
 import { Rejection, runCommandOnce } from './command-ledger';
 import { nextChangeSeq } from './change-sequence';
 import { applyStepEffects, judgeOnServer } from './apply-command';
+import { resolveAuthor } from './command-authorship';
 
 const CLOCK_SKEW_MS = 10 * 60_000;
 
@@ -40,18 +42,24 @@ export interface IssueOptions {
  * time-stamp token's, else the server's own clock; never what the desk says. Applied at most
  * once per command id, like every other command.
  */
-export async function issuePermit(db: Kysely<ServerDatabase>, user: UserTable, request: IssueRequest, options: IssueOptions = {}): Promise<CommandResult> {
+export async function issuePermit(db: Kysely<ServerDatabase>, pusher: UserTable, request: IssueRequest, options: IssueOptions = {}): Promise<CommandResult> {
   const now = options.now ?? new Date();
+  // the permit is booked to, and its certificate bound to, the official who signed it, whoever delivers it
+  const content = issueContent(request);
+  const authorship = await resolveAuthor(db, pusher, content, request, now);
+  if (!authorship.ok) return { id: request.commandId, status: 'rejected', code: authorship.code, message: authorship.message };
+  const user = authorship.author;
+  const booking = { author: user, pushedBy: pusher, contentHash: commandContentHash(content, user.id) };
   const pdf = Buffer.from(request.pdfBase64, 'base64');
   if (createHash('sha256').update(pdf).digest('hex') !== request.sha256) {
-    return runCommandOnce(db, user, request.commandId, now, async () => {
+    return runCommandOnce(db, booking, request.commandId, now, async () => {
       throw new Rejection('SIGNATURE_INVALID', 'the signed document arrived damaged (SHA-256 differs)');
     });
   }
   const office = await loadOffice(db);
   // Verified outside the write transaction: revocation lookups may take seconds, a write lock must not.
   const facts = await verifyPdfSignature(pdf, { trustedRootsPem: office.trustedRootsPem, timeStampRootsPem: office.timeStampRootsPem, now, revocation: options.revocation });
-  return runCommandOnce(db, user, request.commandId, now, (trx) => issue(trx, user, request, pdf, facts, now));
+  return runCommandOnce(db, booking, request.commandId, now, (trx) => issue(trx, user, request, pdf, facts, now));
 }
 
 async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request: IssueRequest, pdf: Buffer, facts: SignatureFacts, now: Date): Promise<number> {

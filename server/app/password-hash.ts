@@ -12,11 +12,21 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
+function encode(salt: Buffer, key: Buffer): string {
   return `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return encode(salt, await derive(password, salt, PARAMS));
+}
+
+/**
+ * What an unknown (or disabled) user's password is checked against, so that answering "no" to
+ * them costs the same scrypt as answering a known user: response time does not tell which
+ * usernames exist. Random bytes in place of a key: no password matches it.
+ */
+const DUMMY_HASH = encode(randomBytes(16), randomBytes(KEY_LENGTH));
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split('$');
@@ -24,4 +34,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(key, 'base64');
   const actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** verifyPassword, doing the same work when there is no stored hash (no such active user). */
+export async function verifyPasswordWithEqualWork(password: string, stored: string | undefined): Promise<boolean> {
+  const matches = await verifyPassword(password, stored ?? DUMMY_HASH);
+  return stored !== undefined && matches;
 }

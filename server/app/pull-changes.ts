@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { PullResponse, PulledApplication } from '../../shared/sync-protocol';
-import type { ServerDatabase } from '../db/server-database';
+import type { ServerDatabase, UserTable } from '../db/server-database';
+import { visibleApplicationIds } from './access-scope';
 import {
   applicationFromRow,
   documentMetaFromRow,
@@ -11,8 +12,12 @@ import {
   referenceFromRow,
 } from './server-records';
 
-/** Everything that changed after `since`, in change order, one page at a time. */
-export async function pullChanges(db: Kysely<ServerDatabase>, since: number, limit: number): Promise<PullResponse> {
+/**
+ * Everything that changed after `since` that this official may see, in change order, one page
+ * at a time (need-to-know, UU 27/2022 PDP): a changed file outside their scope is named in
+ * `removed`, with no personal data, so the desk deletes what it may no longer keep.
+ */
+export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number): Promise<PullResponse> {
   const rows = await db
     .selectFrom('applications')
     .selectAll()
@@ -20,7 +25,10 @@ export async function pullChanges(db: Kysely<ServerDatabase>, since: number, lim
     .orderBy('change_seq')
     .limit(limit + 1)
     .execute();
-  const page = rows.slice(0, limit);
+  const changed = rows.slice(0, limit);
+  const visible = await visibleApplicationIds(db, user, changed);
+  const page = changed.filter((r) => visible.has(r.id));
+  const removed = changed.filter((r) => !visible.has(r.id)).map((r) => r.id);
   const ids = page.map((r) => r.id);
   const niks = [...new Set(page.map((r) => (JSON.parse(r.applicant) as { nik: string }).nik))];
   const claims = ids.length ? await db.selectFrom('claims').selectAll().where('application_id', 'in', ids).execute() : [];
@@ -62,8 +70,9 @@ export async function pullChanges(db: Kysely<ServerDatabase>, since: number, lim
   });
 
   return {
-    cursor: page.length ? page[page.length - 1]!.change_seq : since,
+    cursor: changed.length ? changed[changed.length - 1]!.change_seq : since,
     hasMore: rows.length > limit,
+    removed,
     office: await loadOffice(db),
     permitTypes: await loadPermitTypes(db),
     workflows: await loadWorkflows(db),

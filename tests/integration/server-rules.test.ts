@@ -37,7 +37,8 @@ beforeAll(async () => {
   for (const user of ['penata', 'penata2', 'koordinator', 'kadis']) {
     tokens[user] = (await api('/auth/login', { method: 'POST', body: { username: user, password: DEMO_PASSWORD } })).body.token;
   }
-  pulled = pullResponseSchema.parse((await api('/sync/pull?since=0&limit=1000', { token: tokens.penata })).body);
+  // the Kepala Dinas sees the whole office (need-to-know limits everyone else to their own work)
+  pulled = pullResponseSchema.parse((await api('/sync/pull?since=0&limit=1000', { token: tokens.kadis })).body);
 });
 afterAll(async () => {
   await server.close();

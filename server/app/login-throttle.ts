@@ -1,0 +1,145 @@
+/**
+ * Failed sign-ins, counted per account and per address. Each failure within the window makes the
+ * next answer slower; past the threshold the account (or address) is locked for a while, and
+ * each further lockout within a day lasts twice as long. Unknown usernames are counted exactly
+ * like known ones, so a lockout does not tell which accounts exist.
+ *
+ * State lives in this process's memory: right for the one-process reference server, forgotten
+ * at restart (issue 11 may keep it in the database for a server run as several processes).
+ */
+export interface ThrottlePolicy {
+  windowMs: number;
+  /** failures within the window that lock an account */
+  accountFailures: number;
+  /** failures within the window, over all accounts, that lock an address */
+  addressFailures: number;
+  lockoutMs: number;
+  maxLockoutMs: number;
+  /** the second failure in the window waits this long before it is answered, each further one twice as long */
+  delayBaseMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
+  windowMs: 15 * 60_000,
+  accountFailures: 5,
+  addressFailures: 20,
+  lockoutMs: 15 * 60_000,
+  maxLockoutMs: 24 * 60 * 60_000,
+  delayBaseMs: 250,
+  maxDelayMs: 2_000,
+};
+
+interface Counter {
+  failures: number[];
+  inFlight: number;
+  lockedUntil: number;
+  /** lockouts started in the last day: each doubles the next one */
+  lockouts: number[];
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+const SWEEP_ABOVE = 10_000;
+
+export type ThrottleVerdict = { allowed: true; attempt: Attempt } | { allowed: false; retryAfterSeconds: number };
+
+export interface Attempt {
+  account: string;
+  address: string;
+}
+
+export class LoginThrottle {
+  private readonly accounts = new Map<string, Counter>();
+  private readonly addresses = new Map<string, Counter>();
+
+  constructor(
+    private readonly policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** One key per account whatever its spelling: `Penata` and `penata` share their failures. */
+  static accountKey(username: string): string {
+    return username.normalize('NFKC').toLowerCase();
+  }
+
+  /**
+   * Whether a sign-in may be tried now. Attempts still being checked count as failures, so a
+   * burst of parallel guesses cannot slip past the threshold. Call finish() after.
+   */
+  begin(username: string, address: string): ThrottleVerdict {
+    const now = this.clock();
+    const attempt = { account: LoginThrottle.accountKey(username), address };
+    const waits = [this.waitFor(this.accounts, attempt.account, this.policy.accountFailures, now), this.waitFor(this.addresses, attempt.address, this.policy.addressFailures, now)];
+    const wait = Math.max(...waits);
+    if (wait > 0) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+    this.counter(this.accounts, attempt.account).inFlight += 1;
+    this.counter(this.addresses, attempt.address).inFlight += 1;
+    return { allowed: true, attempt };
+  }
+
+  /** Records the outcome; a failure answers how long to wait before saying so. */
+  finish(attempt: Attempt, succeeded: boolean): { delayMs: number } {
+    const now = this.clock();
+    const account = this.counter(this.accounts, attempt.account);
+    const address = this.counter(this.addresses, attempt.address);
+    account.inFlight = Math.max(0, account.inFlight - 1);
+    address.inFlight = Math.max(0, address.inFlight - 1);
+    if (succeeded) {
+      // the address keeps its count: one valid account must not wash away guesses at others
+      this.accounts.delete(attempt.account);
+      return { delayMs: 0 };
+    }
+    const n = this.fail(account, this.policy.accountFailures, now);
+    this.fail(address, this.policy.addressFailures, now);
+    if (this.accounts.size + this.addresses.size > SWEEP_ABOVE) this.sweep(now);
+    return { delayMs: n <= 1 ? 0 : Math.min(this.policy.maxDelayMs, this.policy.delayBaseMs * 2 ** (n - 2)) };
+  }
+
+  /** Forgets everything (an administrator's unlock; tests). */
+  reset(): void {
+    this.accounts.clear();
+    this.addresses.clear();
+  }
+
+  private counter(map: Map<string, Counter>, key: string): Counter {
+    let counter = map.get(key);
+    if (!counter) {
+      counter = { failures: [], inFlight: 0, lockedUntil: 0, lockouts: [] };
+      map.set(key, counter);
+    }
+    return counter;
+  }
+
+  private waitFor(map: Map<string, Counter>, key: string, threshold: number, now: number): number {
+    const counter = map.get(key);
+    if (!counter) return 0;
+    if (counter.lockedUntil > now) return counter.lockedUntil - now;
+    counter.failures = counter.failures.filter((t) => t > now - this.policy.windowMs);
+    // not locked, but as many guesses under way as would lock it: wait for them to finish
+    return counter.failures.length + counter.inFlight >= threshold ? 1000 : 0;
+  }
+
+  /** Counts one failure; answers how many there are in the window with it. */
+  private fail(counter: Counter, threshold: number, now: number): number {
+    counter.failures = counter.failures.filter((t) => t > now - this.policy.windowMs);
+    counter.failures.push(now);
+    const n = counter.failures.length;
+    if (n < threshold || counter.lockedUntil > now) return n;
+    counter.lockouts = counter.lockouts.filter((t) => t > now - DAY_MS);
+    const duration = Math.min(this.policy.maxLockoutMs, this.policy.lockoutMs * 2 ** counter.lockouts.length);
+    counter.lockouts.push(now);
+    counter.lockedUntil = now + duration;
+    // the lockout is the penalty: after it, the count starts again
+    counter.failures = [];
+    return n;
+  }
+
+  private sweep(now: number): void {
+    for (const map of [this.accounts, this.addresses]) {
+      for (const [key, counter] of map) {
+        const idle = counter.inFlight === 0 && counter.lockedUntil <= now && counter.failures.every((t) => t <= now - this.policy.windowMs);
+        if (idle && counter.lockouts.every((t) => t <= now - DAY_MS)) map.delete(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { buildServerApp } from '../../server/app/build-server-app';
+import { DEFAULT_THROTTLE_POLICY, LoginThrottle, type ThrottlePolicy } from '../../server/app/login-throttle';
+import { openServerDb } from '../../server/db/open-server-db';
+import type { ServerDatabase } from '../../server/db/server-database';
+import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
+import { isSeeded, seedDemoDatabase, type SeedOptions } from '../../server/seed/seed-demo-database';
+import { API_PREFIX, type AuthorSession, type LoginResponse } from '../../shared/sync-protocol';
+
+/** A throttle that never gets in the way: for tests about something else than sign-in limits. */
+export function lenientThrottle(): LoginThrottle {
+  return new LoginThrottle({ ...DEFAULT_THROTTLE_POLICY, accountFailures: 10_000, addressFailures: 10_000, delayBaseMs: 0 });
+}
+
+export interface OfficeServer {
+  url: string;
+  port: number;
+  db: Kysely<ServerDatabase>;
+  close(): Promise<void>;
+}
+
+/** The reference server on loopback over a real file, with the throttle a test chooses; seeded when empty. */
+export async function startOfficeServer(
+  dbFile: string,
+  options: { throttle?: LoginThrottle; policy?: ThrottlePolicy; port?: number; seed?: SeedOptions } = {},
+): Promise<OfficeServer> {
+  const { db, close } = await openServerDb(dbFile);
+  const app = buildServerApp({ db, loginThrottle: options.throttle ?? new LoginThrottle(options.policy) });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  if (!(await isSeeded(db))) await seedDemoDatabase(db, { verificationBaseUrl: url, applications: 12, ...options.seed });
+  return {
+    url,
+    port,
+    db,
+    async close() {
+      await app.close();
+      await close();
+    },
+  };
+}
+
+export async function api(baseUrl: string, path: string, init: { method?: string; token?: string; body?: unknown; rawBody?: string } = {}) {
+  const response = await fetch(`${baseUrl}${API_PREFIX}${path}`, {
+    method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET'),
+    headers: {
+      ...(init.body !== undefined || init.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+    body: init.rawBody ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
+  });
+  const text = await response.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+export async function login(baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<LoginResponse & { session: AuthorSession }> {
+  const { status, body } = await api(baseUrl, '/auth/login', { body: { username, password } });
+  if (status !== 200) throw new Error(`login ${username}: HTTP ${status}`);
+  return body;
+}
+
+/** Reads the server's file directly: what the office really recorded. */
+export function readServerDb<T>(file: string, read: (db: Database.Database) => T): T {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function userIds(file: string): Record<string, string> {
+  return readServerDb(file, (db) => Object.fromEntries((db.prepare('SELECT username, id FROM users').all() as Array<{ username: string; id: string }>).map((u) => [u.username, u.id])));
+}
+
+export interface LedgerRow {
+  id: string;
+  user_id: string;
+  pushed_by_user_id: string | null;
+  status: string;
+  code: string | null;
+  content_hash: string | null;
+}
+
+export function ledgerRow(file: string, commandId: string): LedgerRow | undefined {
+  return readServerDb(file, (db) => db.prepare('SELECT id, user_id, pushed_by_user_id, status, code, content_hash FROM commands WHERE id = ?').get(commandId) as LedgerRow | undefined);
+}
