@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importLayers from './eslint-rules/import-layers.mjs';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'test-results/**'] },
@@ -15,5 +16,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-undef': 'off',
     },
+  },
+  // The rules of hooks in the renderer (issue 12): hooks called unconditionally (error), effects
+  // with their dependencies (warn). The React Compiler rules of the plugin's recommended set
+  // (refs, set-state-in-effect) flag the file screen's ref-held shortcuts and reload-on-open
+  // effect; they are turned on when that screen is split into its panels and shortcut hook.
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
 );

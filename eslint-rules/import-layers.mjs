@@ -34,7 +34,7 @@ export const ALLOWED_IMPORTS = {
 };
 
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-const SERVER_ONLY_PACKAGES = ['better-sqlite3', 'kysely', 'fastify', '@fastify/', 'pdf-lib', 'qrcode'];
+const SERVER_ONLY_PACKAGES = ['better-sqlite3', 'better-sqlite3-multiple-ciphers', 'kysely', 'fastify', '@fastify/', 'pdf-lib', 'qrcode'];
 
 function layerOf(relativeFile) {
   return LAYERS.find((l) => l.match(relativeFile))?.name ?? null;

@@ -7,9 +7,19 @@ import {
   referenceRecordSchema,
 } from './domain';
 import { userSchema } from './sync-protocol';
-import { workflowActionSchema, workflowStageSchema } from './workflow';
+import { STAGE_OUTCOMES, workflowActionSchema, workflowStageSchema } from './workflow';
 import { ERROR_CODES, type Result } from './result';
 import { signatureFactsSchema } from './signature-facts';
+import { kartuSourceSchema, monitoringFiguresSchema, monitoringPeriodSchema } from './monitoring';
+import {
+  COMPLAINT_ACTIONS,
+  COMPLAINT_CHANNELS,
+  COMPLAINT_TYPES,
+  COMPLAINT_WEIGHTS,
+  REPORT_ACTIONS,
+  complaintReportSchema,
+  complaintSchema,
+} from './complaint-rules';
 
 /**
  * The one contract between the renderer and the main-process services. Electron's preload
@@ -25,6 +35,12 @@ export const syncStatusSchema = z.object({
   lastSyncAt: z.string().nullable(),
   lastError: z.string().nullable(),
   pendingCommands: z.number().int().nonnegative(),
+  /** the cache was found damaged at start and restored from the backup taken at this time */
+  restoredFromBackupAt: z.string().nullable().default(null),
+  /** of those, decisions by other officials that wait for them to sign in again (never sent under another name) */
+  waitingForOfficials: z.array(z.object({ name: z.string(), count: z.number().int().positive() })).default([]),
+  /** outbox rows too damaged to send: set aside and reported; the others still go */
+  quarantinedCommands: z.number().int().nonnegative().default(0),
   rejectedCommands: z.array(
     z.object({
       commandId: z.string(),
@@ -61,6 +77,8 @@ export const queueItemSchema = z.object({
   /** the stage's own standard time (Pekanbaru's minutes per step), and what is left of it */
   stageStandardMinutes: z.number().int().nullable(),
   stageMinutesLeft: z.number().int().nullable(),
+  /** the stage's action of kind `reject`, for the Kepala Dinas's batch rejection */
+  rejectActionId: z.string().nullable(),
 });
 
 export const applicationDetailSchema = z.object({
@@ -76,6 +94,8 @@ export const applicationDetailSchema = z.object({
   workingDaysLeft: z.number().int().nullable(),
   pending: z.boolean(),
   officeCity: z.string(),
+  /** how each terminal stage of the file's chain ends (returned to the applicant, rejected, issued) */
+  stageOutcomes: z.record(z.string(), z.enum(STAGE_OUTCOMES).nullable()),
   /** the stage whose action numbers the permit in this file's chain */
   numberingStage: z.string().nullable(),
   /** the office's calendar date now (its zone), for the STR-validity check */
@@ -202,6 +222,60 @@ export const contract = {
   'verification.check': {
     input: z.object({ base64: z.string().min(1).max(16 * 1024 * 1024) }).strict(),
     output: verificationReportSchema,
+  },
+  // Office oversight (issue 12): figures computed by the server, the last answer kept for offline viewing
+  'monitoring.get': { input: monitoringPeriodSchema, output: z.object({ figures: monitoringFiguresSchema, fromCache: z.boolean() }) },
+  'monitoring.report': {
+    input: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), format: z.enum(['pdf', 'xlsx']) }).strict(),
+    output: fileContentSchema,
+  },
+  'kartu.get': { input: z.object({ applicationId: z.string().min(1).max(64) }).strict(), output: kartuSourceSchema },
+  'kartu.pdf': {
+    input: z
+      .object({ applicationId: z.string().min(1).max(64).optional(), complaintId: z.string().min(1).max(64).optional() })
+      .strict()
+      .refine((v) => (v.applicationId === undefined) !== (v.complaintId === undefined), { message: 'one of applicationId, complaintId' }),
+    output: fileContentSchema,
+  },
+  'complaints.list': {
+    input: empty,
+    output: z.object({ complaints: z.array(complaintSchema.extend({ actions: z.array(z.enum(COMPLAINT_ACTIONS)) })), fromCache: z.boolean() }),
+  },
+  'complaints.act': {
+    input: z.discriminatedUnion('kind', [
+      z
+        .object({
+          kind: z.literal('complaint'),
+          complaintId: z.string().uuid().optional(),
+          action: z.enum(COMPLAINT_ACTIONS),
+          complaint: z
+            .object({
+              receivedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+              complainantName: z.string().trim().min(1).max(200),
+              complainantIdentity: z.string().trim().min(1).max(100),
+              contact: z.string().trim().min(1).max(200),
+              channel: z.enum(COMPLAINT_CHANNELS),
+              type: z.enum(COMPLAINT_TYPES),
+              weight: z.enum(COMPLAINT_WEIGHTS),
+              summary: z.string().trim().min(1).max(4000),
+              applicationId: z.string().max(64).nullable(),
+            })
+            .strict()
+            .optional(),
+          note: z.string().trim().max(4000).nullable().default(null),
+          answerChannel: z.enum(COMPLAINT_CHANNELS).optional(),
+        })
+        .strict(),
+      z
+        .object({ kind: z.literal('report'), month: z.string().regex(/^\d{4}-\d{2}$/), action: z.enum(REPORT_ACTIONS), note: z.string().trim().max(4000).nullable().default(null) })
+        .strict(),
+    ]),
+    output: z.object({ id: z.string() }),
+  },
+  'complaints.kartu': { input: z.object({ complaintId: z.string().min(1).max(64) }).strict(), output: kartuSourceSchema },
+  'complaints.report': {
+    input: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/) }).strict(),
+    output: z.object({ report: complaintReportSchema.nullable(), actions: z.array(z.enum(REPORT_ACTIONS)) }),
   },
 } as const;
 

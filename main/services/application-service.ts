@@ -53,6 +53,7 @@ export class ApplicationService {
       pending,
       officeCity: office?.city ?? '',
       today: calendarDateIn(now, office?.timeZone ?? 'Asia/Jakarta'),
+      stageOutcomes: Object.fromEntries(workflow.stages.map((st) => [st.id, st.outcome])),
       numberingStage: workflow.stages.find((st) => st.actions.some((a) => a.reservesPermitNumber))?.id ?? null,
       stageStandardMinutes: stage.standardMinutes,
       stageMinutesLeft: stageMinutesLeft(stage.standardMinutes, application.stageEnteredAt, office, holidays, now),
@@ -70,7 +71,15 @@ export class ApplicationService {
     this.session.requireUser();
     const row = await this.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
     if (!row) throw new AppFailure('NOT_FOUND', `document ${documentId} is not in the local cache`);
-    const content = row.content ?? (await this.fetchAndCache(row.id));
+    let cached = row.content;
+    if (cached && sha256Hex(cached) !== row.sha256) {
+      // The cached bytes are not the document the server listed: never show them. Drop them and
+      // fetch the document again; offline, the official is told it is not on this computer.
+      console.warn(`cached document ${documentId} no longer matches its SHA-256; dropped and fetched again`);
+      await this.db.updateTable('documents').set({ content: null }).where('id', '=', documentId).execute();
+      cached = null;
+    }
+    const content = cached ?? (await this.fetchAndCache(row.id));
     return { fileName: row.file_name, mimeType: row.mime_type, base64: content.toString('base64') };
   }
 
@@ -99,10 +108,14 @@ export class ApplicationService {
       throw error;
     }
     const expected = await this.db.selectFrom('documents').select('sha256').where('id', '=', documentId).executeTakeFirstOrThrow();
-    if (createHash('sha256').update(content).digest('hex') !== expected.sha256) {
+    if (sha256Hex(content) !== expected.sha256) {
       throw new AppFailure('SERVER_ERROR', `document ${documentId} arrived with a different SHA-256 than the server listed`);
     }
     await this.db.updateTable('documents').set({ content }).where('id', '=', documentId).execute();
     return content;
   }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,6 +1,9 @@
-import type { Handlers } from '../../shared/contract';
+import type { Handlers, SyncStatus } from '../../shared/contract';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openCacheDb } from '../../db/open-cache-db';
+import { openCacheDb, type CacheStartupNotice } from '../../db/open-cache-db';
+import { fileKeyStore, loadOrCreateCacheKey, type CacheKeyStore } from '../../db/cache-key';
+import type { BackupSchedule } from '../../db/cache-backups';
 import { SigningBatchService } from './signing/signing-batch-service';
 import { readOffice } from './cache-reads';
 import { VerificationService } from './signing/verification-service';
@@ -12,9 +15,20 @@ import { ReviewService } from './review-service';
 import { ServerClient, type FetchLike } from './server-client';
 import { SessionService } from './session-service';
 import { SyncService } from './sync-service';
+import { OversightClient } from './oversight-client';
+import { oversightHandlers } from './oversight-service';
 
 export interface DeskServicesOptions {
   cacheFile: string;
+  /**
+   * The cache key, 32 bytes: given directly, or kept by `keyStore` (the desktop passes one backed
+   * by Electron's safeStorage). With neither, a key file `cache.key` (mode 0600) beside the cache
+   * holds it: the web host and the tests.
+   */
+  cacheKey?: Buffer;
+  keyStore?: CacheKeyStore;
+  /** the rolling verified backup of the cache: every hour unless said; 0 takes none automatically */
+  backupIntervalMs?: number;
   /** where signed permits are kept; beside the cache file unless said */
   signedDir?: string;
   /** a certificate path to remember when none is set yet (the demo office's .p12) */
@@ -30,12 +44,20 @@ export interface DeskServices {
   handlers: Handlers;
   sync: SyncService;
   session: SessionService;
+  /**
+   * Set once when the cache was found damaged at start and restored from a backup: the UI says
+   * "Cache lokal rusak dan telah dipulihkan dari cadangan pukul …" with `backupAt`.
+   */
+  startupNotice: CacheStartupNotice | null;
+  backups: BackupSchedule;
   close(): Promise<void>;
 }
 
 /** Wires every main-process service over one cache file; both renderer hosts use this. */
 export async function createDeskServices(options: DeskServicesOptions): Promise<DeskServices> {
-  const { db, close } = await openCacheDb(options.cacheFile);
+  const key = options.cacheKey ?? (await loadOrCreateCacheKey(options.keyStore ?? fileKeyStore(join(dirname(options.cacheFile), 'cache.key')), options.cacheFile));
+  const cache = await openCacheDb(options.cacheFile, { key, backupIntervalMs: options.backupIntervalMs ?? 3_600_000 });
+  const { db, close } = cache;
   const now = options.now ?? (() => new Date());
   const client = new ServerClient(options.serverUrl, options.fetchImpl);
   const session = new SessionService(client, db);
@@ -44,7 +66,10 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const applications = new ApplicationService(db, session, client, sync, now);
   const review = new ReviewService(db, session, sync, now);
   const drafts = new DraftPermitService(db, session);
-  const signing = new SigningBatchService(db, session, sync, options.signedDir ?? join(dirname(options.cacheFile), 'signed-permits'), now);
+  const signedDir = options.signedDir ?? join(dirname(options.cacheFile), 'signed-permits');
+  // signed permits name their holders: the folder is the desk user's only, like the cache
+  privateFolder(signedDir);
+  const signing = new SigningBatchService(db, session, sync, signedDir, now);
   const verification = new VerificationService(db, client, now, sharedRevocationSource());
   if (options.defaultCertificatePath && !(await signing.settings()).certificatePath) {
     await signing.setCertificatePath(options.defaultCertificatePath).catch(() => undefined);
@@ -56,8 +81,11 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
       const { items } = await queue.list({ limit: 200 });
       await applications.prefetch(items.map((i) => i.id)).catch(() => 0);
     }
-    return sync.status();
+    return withStartupNotice(await sync.status());
   }
+
+  // a cache restored from its backup at start is said on every status until the desk restarts
+  const withStartupNotice = (status: SyncStatus): SyncStatus => ({ ...status, restoredFromBackupAt: cache.notice?.backupAt ?? null });
 
   const handlers: Handlers = {
     'session.signIn': async ({ username, password }) => {
@@ -74,7 +102,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
       return { user: session.current(), serverUrl: options.serverUrl, office: office ? { name: office.name, city: office.city, timeZone: office.timeZone } : null };
     },
     'sync.now': () => syncAndPrefetch(),
-    'sync.status': () => sync.status(),
+    'sync.status': async () => withStartupNotice(await sync.status()),
     'queue.list': (query) => queue.list(query),
     'application.get': ({ applicationId }) => applications.get(applicationId),
     'application.document': ({ documentId }) => applications.document(documentId),
@@ -87,6 +115,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     'signing.progress': async ({ batchId }) => signing.progress(batchId),
     'signing.cancel': async ({ batchId }) => signing.cancel(batchId),
     'verification.check': ({ base64 }) => verification.check(base64),
+    ...oversightHandlers({ db, session, client: new OversightClient(client, options.fetchImpl), now }),
   };
 
   if ((options.syncIntervalMs ?? 15_000) > 0) sync.startTimer(options.syncIntervalMs ?? 15_000);
@@ -95,9 +124,16 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     handlers,
     sync,
     session,
+    startupNotice: cache.notice,
+    backups: cache.backups,
     async close() {
       sync.stopTimer();
       await close();
     },
   };
+}
+
+function privateFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dir, 0o700);
 }

@@ -103,6 +103,7 @@ export class QueueService {
         pending: pendingIds.has(row.id),
         claimedByName: row.claimed_by_name,
         ...stageTime(row.workflow_id, row.stage, row.stage_entered_at),
+        rejectActionId: workflows.get(row.workflow_id)?.stages.find((st) => st.id === row.stage)?.actions.find((a) => a.kind === 'reject')?.id ?? null,
       }),
     );
 

@@ -9,8 +9,18 @@ import { SignInScreen } from './screens/sign-in-screen';
 import { QueueScreen } from './screens/queue-screen';
 import { ApplicationScreen } from './screens/application-screen';
 import { VerifyScreen } from './screens/verify-screen';
+import { MonitoringScreen } from './screens/monitoring-screen';
+import { ComplaintsScreen } from './screens/complaints-screen';
+import { OversightNav } from './components/oversight-nav';
+import { queryClient } from './desk-query';
 
-type View = { kind: 'queue'; notice: string | null } | { kind: 'application'; id: string; neighbours: string[] } | { kind: 'verify' };
+/** The screens by route: one typed union, so a route and its parameters cannot drift apart. */
+type View =
+  | { kind: 'queue'; notice: string | null }
+  | { kind: 'application'; id: string; neighbours: string[] }
+  | { kind: 'verify' }
+  | { kind: 'monitoring' }
+  | { kind: 'complaints' };
 
 const STATUS_POLL_MS = 5000;
 
@@ -55,6 +65,7 @@ export function App() {
 
   const signOut = async () => {
     await invoke('session.signOut', {});
+    queryClient.clear(); // the next official sees none of this one's server data
     setUser(null);
     setView({ kind: 'queue', notice: null });
   };
@@ -65,8 +76,17 @@ export function App() {
   return (
     <div className="app-shell">
       <TopBar user={user} status={status} syncing={syncing} onSync={syncNow} onSignOut={signOut} onVerify={() => setView({ kind: 'verify' })} />
+      <OversightNav
+        user={user}
+        current={view.kind === 'monitoring' || view.kind === 'complaints' || view.kind === 'queue' ? view.kind : null}
+        onGo={(route) => setView(route === 'queue' ? { kind: 'queue', notice: null } : { kind: route })}
+      />
       <main className="app-main" aria-label={t('app.name')}>
-        {view.kind === 'verify' ? (
+        {view.kind === 'monitoring' ? (
+          <MonitoringScreen />
+        ) : view.kind === 'complaints' ? (
+          <ComplaintsScreen user={user} />
+        ) : view.kind === 'verify' ? (
           <VerifyScreen onBack={() => setView({ kind: 'queue', notice: null })} />
         ) : view.kind === 'queue' ? (
           <QueueScreen notice={view.notice} syncedAt={status?.lastSyncAt ?? null} onOpen={(id, neighbours) => setView({ kind: 'application', id, neighbours })} />

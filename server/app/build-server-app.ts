@@ -7,6 +7,7 @@ import {
   pushRequestSchema,
   issueRequestSchema,
   claimRequestSchema,
+  COMMAND_LIMITS,
   type CommandResult,
   type LoginResponse,
 } from '../../shared/sync-protocol';
@@ -15,13 +16,16 @@ import type { ServerDatabase, UserTable } from '../db/server-database';
 import { applyCommand } from './apply-command';
 import { issuePermit } from './issue-permit';
 import { claimApplication, releaseApplication } from './claims';
-import { issueToken, userForToken } from './auth-tokens';
-import { verifyPassword } from './password-hash';
+import { revokeToken, rotateToken, startSession, userForToken } from './auth-tokens';
+import { verifyPasswordWithEqualWork } from './password-hash';
+import { LoginThrottle } from './login-throttle';
 import { pullChanges } from './pull-changes';
+import { mayViewApplication } from './access-scope';
 import { renderVerificationPage } from './verification-page';
 import { lookUpVerification } from './verification-lookup';
 import type { RevocationSource } from '../../shared/node/certificate-path';
 import { TimeStampRequestError, answerTimeStampRequest, loadTsaIdentity } from './time-stamp-authority';
+import { oversightRoutes } from './oversight-routes';
 
 export interface ServerAppOptions {
   db: Kysely<ServerDatabase>;
@@ -30,6 +34,8 @@ export interface ServerAppOptions {
   revocation?: RevocationSource;
   /** CRLs published at /pki/<name>, DER */
   publishedCrls?: Record<string, Buffer>;
+  /** failed sign-ins per account and address; one per process unless a test brings its own */
+  loginThrottle?: LoginThrottle;
 }
 
 declare module 'fastify' {
@@ -43,8 +49,16 @@ const pullQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(2000).default(500),
 });
 
-export function buildServerApp({ db, logger = false, revocation, publishedCrls = {} }: ServerAppOptions): FastifyInstance {
-  const app = Fastify({ logger, bodyLimit: 12 * 1024 * 1024 });
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice(7) : '';
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function buildServerApp({ db, logger = false, revocation, publishedCrls = {}, loginThrottle = new LoginThrottle() }: ServerAppOptions): FastifyInstance {
+  // Small bodies by default; the two routes that carry more say how much (COMMAND_LIMITS).
+  const app = Fastify({ logger, bodyLimit: COMMAND_LIMITS.otherBodyBytes });
   app.decorateRequest('user', null);
 
   function badRequest(reply: FastifyReply, error: z.ZodError) {
@@ -52,8 +66,7 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
   }
 
   async function requireUser(request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const token = bearerToken(request);
     request.user = token ? await userForToken(db, token) : null;
     if (!request.user) return reply.code(401).send({ error: 'unauthorized', message: 'sign in again' });
   }
@@ -81,18 +94,34 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
     return reply.header('content-type', 'application/pkix-crl').header('cache-control', 'no-cache').send(crl);
   });
 
+  // Sign-in: throttled per account and address (429 + Retry-After past the threshold), the same
+  // scrypt work for unknown and known users, and an author session for signing commands.
   app.post(`${API_PREFIX}/auth/login`, async (request, reply) => {
     const parsed = loginRequestSchema.safeParse(request.body);
     if (!parsed.success) return badRequest(reply, parsed.error);
-    const user = await db.selectFrom('users').selectAll().where('username', '=', parsed.data.username).where('active', '=', 1).executeTakeFirst();
-    if (!user || !(await verifyPassword(parsed.data.password, user.password_hash))) {
-      return reply.code(401).send({ error: 'bad_credentials', message: 'unknown user or wrong password' });
+    const verdict = loginThrottle.begin(parsed.data.username, request.ip);
+    if (!verdict.allowed) {
+      return reply
+        .code(429)
+        .header('retry-after', String(verdict.retryAfterSeconds))
+        .send({ error: 'too_many_attempts', message: `too many failed sign-ins; try again in ${verdict.retryAfterSeconds} s` });
     }
-    const { token, expiresAt } = await issueToken(db, user.id);
+    let user: UserTable | undefined;
+    let verified = false;
+    try {
+      user = await db.selectFrom('users').selectAll().where('username', '=', parsed.data.username).where('active', '=', 1).executeTakeFirst();
+      verified = await verifyPasswordWithEqualWork(parsed.data.password, user?.password_hash);
+    } finally {
+      const { delayMs } = loginThrottle.finish(verdict.attempt, verified);
+      if (!verified && delayMs > 0) await sleep(delayMs);
+    }
+    if (!user || !verified) return reply.code(401).send({ error: 'bad_credentials', message: 'unknown user or wrong password' });
+    const { token, expiresAt, session } = await startSession(db, user.id);
     const body: LoginResponse = {
       token,
       expiresAt,
       user: { id: user.id, username: user.username, fullName: user.full_name, nip: user.nip, role: user.role as Role },
+      session,
     };
     return body;
   });
@@ -100,13 +129,26 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
   app.register(async (authed) => {
     authed.addHook('preHandler', requireUser);
 
+    // "Keluar": this token answers 401 from now on.
+    authed.post(`${API_PREFIX}/auth/logout`, async (request) => {
+      await revokeToken(db, bearerToken(request));
+      return { ok: true };
+    });
+
+    // A fresh token for the same sign-in; the one presented is revoked.
+    authed.post(`${API_PREFIX}/auth/refresh`, async (request, reply) => {
+      const rotated = await rotateToken(db, bearerToken(request));
+      if (!rotated) return reply.code(401).send({ error: 'unauthorized', message: 'sign in again' });
+      return rotated;
+    });
+
     authed.get(`${API_PREFIX}/sync/pull`, async (request, reply) => {
       const parsed = pullQuerySchema.safeParse(request.query);
       if (!parsed.success) return badRequest(reply, parsed.error);
-      return pullChanges(db, parsed.data.since, parsed.data.limit);
+      return pullChanges(db, request.user!, parsed.data.since, parsed.data.limit);
     });
 
-    authed.post(`${API_PREFIX}/sync/push`, async (request, reply) => {
+    authed.post(`${API_PREFIX}/sync/push`, { bodyLimit: COMMAND_LIMITS.pushBodyBytes }, async (request, reply) => {
       const parsed = pushRequestSchema.safeParse(request.body);
       if (!parsed.success) return badRequest(reply, parsed.error);
       const results: CommandResult[] = [];
@@ -114,13 +156,14 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
       return { results };
     });
 
-    authed.post(`${API_PREFIX}/permits/issue`, async (request, reply) => {
+    authed.post(`${API_PREFIX}/permits/issue`, { bodyLimit: COMMAND_LIMITS.issueBodyBytes }, async (request, reply) => {
       const parsed = issueRequestSchema.safeParse(request.body);
       if (!parsed.success) return badRequest(reply, parsed.error);
       return issuePermit(db, request.user!, parsed.data, { revocation });
     });
 
     authed.get<{ Params: { id: string } }>(`${API_PREFIX}/permits/:id/pdf`, async (request, reply) => {
+      if (!(await mayViewApplication(db, request.user!, request.params.id))) return reply.code(403).send({ error: 'forbidden', message: 'this file is outside your work' });
       const row = await db.selectFrom('issued_permits').select(['pdf', 'sha256']).where('application_id', '=', request.params.id).executeTakeFirst();
       if (!row) return reply.code(404).send({ error: 'not_found', message: 'no issued permit for this application' });
       return reply.header('content-type', 'application/pdf').header('x-content-sha256', row.sha256).send(row.pdf);
@@ -141,8 +184,9 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
     });
 
     authed.get<{ Params: { id: string } }>(`${API_PREFIX}/documents/:id`, async (request, reply) => {
-      const doc = await db.selectFrom('documents').select(['content', 'mime_type', 'file_name', 'sha256']).where('id', '=', request.params.id).executeTakeFirst();
+      const doc = await db.selectFrom('documents').select(['application_id', 'content', 'mime_type', 'file_name', 'sha256']).where('id', '=', request.params.id).executeTakeFirst();
       if (!doc) return reply.code(404).send({ error: 'not_found', message: 'document not found' });
+      if (!(await mayViewApplication(db, request.user!, doc.application_id))) return reply.code(403).send({ error: 'forbidden', message: 'this file is outside your work' });
       return reply
         .header('content-type', doc.mime_type)
         .header('x-content-sha256', doc.sha256)
@@ -169,6 +213,8 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
       .header('referrer-policy', 'no-referrer')
       .send(page.html);
   });
+
+  app.register(oversightRoutes, { db });
 
   return app;
 }

@@ -5,6 +5,9 @@ import * as issuedPermits from './migrations/2026-11-23-002-issued-permits';
 import * as claims from './migrations/2026-11-23-003-claims';
 import * as eventEvidence from './migrations/2026-11-23-004-event-evidence';
 import * as signedPermitTrust from './migrations/2026-11-24-005-signed-permit-trust';
+import * as authorSessions from './migrations/2026-11-24-006-author-sessions';
+import * as commandLedgerAuthorship from './migrations/2026-11-24-007-command-ledger-authorship';
+import * as complaints from './migrations/2026-11-24-020-complaints';
 import type { ServerDatabase } from './server-database';
 
 // Kysely runs migrations in the order of their names: the numbers keep it the order written.
@@ -14,6 +17,9 @@ const migrations: Record<string, Migration> = {
   '2026-11-23-003-claims': claims,
   '2026-11-23-004-event-evidence': eventEvidence,
   '2026-11-24-005-signed-permit-trust': signedPermitTrust,
+  '2026-11-24-006-author-sessions': authorSessions,
+  '2026-11-24-007-command-ledger-authorship': commandLedgerAuthorship,
+  '2026-11-24-020-complaints': complaints,
 };
 
 export interface ServerDb {

@@ -30,6 +30,19 @@ export interface AuthTokenTable {
   token_hash: string;
   user_id: string;
   expires_at: string;
+  /** the sign-in this token belongs to; null for tokens issued before sessions existed */
+  session_id: string | null;
+}
+
+/** One online sign-in: its key signs the official's commands (HMAC), valid for offline work. */
+export interface AuthSessionTable {
+  id: string;
+  user_id: string;
+  /** 32 random bytes; never logged, never sent again after the sign-in answer */
+  session_key: Buffer;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
 }
 
 export interface ApplicationTable {
@@ -84,7 +97,12 @@ export interface ReferenceRecordTable {
 
 export interface CommandTable {
   id: string;
+  /** the official the command is booked to: its verified author, else whoever pushed it */
   user_id: string;
+  /** SHA-256 of its canonical content and author; null on rows from before the check */
+  content_hash: string | null;
+  /** whose token carried it (another official of the office may deliver an author's decisions) */
+  pushed_by_user_id: string | null;
   received_at: string;
   status: 'accepted' | 'rejected';
   code: string | null;
@@ -133,12 +151,58 @@ export interface CounterTable {
   value: number;
 }
 
+/** The Buku Pengaduan (migration 020): one row per complaint. */
+export interface ComplaintTable {
+  id: string;
+  received_on: string;
+  complainant_name: string;
+  complainant_identity: string;
+  contact: string;
+  channel: string;
+  type: string;
+  weight: string;
+  summary: string;
+  application_id: string | null;
+  status: string;
+  coordination: string | null;
+  answer_text: string | null;
+  answer_channel: string | null;
+  answered_at: string | null;
+  answered_by_name: string | null;
+  recorded_by_user_id: string;
+}
+
+/** The monthly complaints report, one per month. */
+export interface ComplaintReportTable {
+  month: string;
+  status: string;
+  note: string;
+  /** JSON: the month's complaints when last drafted */
+  entries: string;
+}
+
+/** Each action on a complaint or a report, with its official. */
+export interface ComplaintHistoryTable {
+  seq: Generated<number>;
+  subject: 'complaint' | 'report';
+  subject_id: string;
+  command_id: string;
+  action: string;
+  status: string;
+  user_id: string;
+  actor_name: string;
+  actor_role: string | null;
+  note: string | null;
+  at: string;
+}
+
 export interface ServerDatabase {
   settings: SettingTable;
   workflows: WorkflowTable;
   permit_types: PermitTypeTable;
   users: UserTable;
   auth_tokens: AuthTokenTable;
+  auth_sessions: AuthSessionTable;
   applications: ApplicationTable;
   documents: DocumentTable;
   events: EventTable;
@@ -148,4 +212,7 @@ export interface ServerDatabase {
   counters: CounterTable;
   issued_permits: IssuedPermitTable;
   claims: ClaimTable;
+  complaints: ComplaintTable;
+  complaint_reports: ComplaintReportTable;
+  complaint_history: ComplaintHistoryTable;
 }

@@ -69,7 +69,9 @@ export async function startWebDesk(): Promise<WebDesk> {
       await browser.close();
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 7000))]);
+      // never leave a host holding the embedded server's port for the next test
+      if (!stopped) child.kill('SIGKILL');
       temp.remove();
     },
   };

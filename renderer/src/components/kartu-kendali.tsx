@@ -1,15 +1,94 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApplicationEvent } from '../../../shared/domain';
-import { formatDateTime } from '../format';
+import { formatOverUnder, formatWorkingDuration, kartuKendaliTime, type DurationLocale } from '../../../shared/kartu-kendali-time';
+import type { KartuSource } from '../../../shared/monitoring';
+import { deskCall, saveFile, useDeskQuery } from '../desk-query';
+import { formatDate, formatDateTime } from '../format';
 
-/** The control card: every hand the file passed through, with the time and the reason. */
-export function KartuKendali({ events }: { events: ApplicationEvent[] }) {
+const LIVE_TICK_MS = 30_000;
+
+/** The current time, ticking, so a pending step's time is counted live. */
+function useNow(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), LIVE_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+/**
+ * The control card: every hand the file passed through — received, decided, the working time it
+ * took against the stage's mutu baku, the official — and the file's total against its standard.
+ * `events` are the file's lines as the screen has them (local pending lines included); the
+ * chain and calendar come from `source`, or from the desk's cache by `applicationId`.
+ */
+export function KartuKendali({ events, applicationId, source, complaintId }: { events?: ApplicationEvent[]; applicationId?: string; source?: KartuSource; complaintId?: string }) {
   const { t, i18n } = useTranslation();
+  const locale: DurationLocale = i18n.language === 'en' ? 'en' : 'id';
+  const now = useNow();
+  const fetched = useDeskQuery('kartu.get', { applicationId: applicationId ?? '' }, { enabled: !source && !!applicationId });
+  const base = source ?? fetched.data;
+  const lines = events ?? base?.events ?? [];
+  const card = base
+    ? kartuKendaliTime({ events: lines, workflow: base.workflow, slaWorkingDays: base.slaWorkingDays, completeAt: base.completeAt, timeZone: base.timeZone, holidays: new Set(base.holidays), now })
+    : null;
+  const printPdf = async () => saveFile(await deskCall('kartu.pdf', complaintId ? { complaintId } : { applicationId: applicationId ?? base?.applicationId ?? '' }));
+
   return (
     <section className="panel" aria-labelledby="kartu-title">
       <h2 id="kartu-title">{t('application.kartu')}</h2>
+      {card && (
+        <p className={card.late ? 'kartu-total late' : 'kartu-total'}>
+          <strong>{card.late ? t('oversight.kartu.late') : t('oversight.kartu.onTime')}</strong>{' '}
+          {t('oversight.kartu.total', { time: formatWorkingDuration(card.totalMinutes, locale), days: card.slaWorkingDays, deadline: card.deadline ? formatDate(card.deadline, i18n.language) : '—' })}
+          {card.open && <span className="muted"> ({t('oversight.kartu.pending')})</span>}
+        </p>
+      )}
+      {card && (
+        <table className="kartu-table">
+          <caption className="visually-hidden">{t('application.kartu')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('oversight.monitoring.stage')}</th>
+              <th scope="col">{t('oversight.kartu.received')}</th>
+              <th scope="col">{t('oversight.kartu.decided')}</th>
+              <th scope="col">{t('oversight.kartu.took')}</th>
+              <th scope="col">{t('oversight.kartu.standard')}</th>
+              <th scope="col">{t('oversight.kartu.diff')}</th>
+              <th scope="col">{t('oversight.kartu.official')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {card.steps.map((s) => (
+              <tr key={`${s.stage}-${s.receivedAt}`} className={s.over ? 'over-standard' : undefined}>
+                <th scope="row">{t(`stages.${s.stage}`, { defaultValue: s.stage })}</th>
+                <td>{formatDateTime(s.receivedAt, i18n.language)}</td>
+                <td>{s.decidedAt ? formatDateTime(s.decidedAt, i18n.language) : <em>{t('oversight.kartu.pending')}</em>}</td>
+                <td>{formatWorkingDuration(s.minutes, locale)}</td>
+                <td>{s.standardMinutes === null ? t('oversight.kartu.noStandard') : formatWorkingDuration(s.standardMinutes, locale)}</td>
+                <td>
+                  {s.overByMinutes === null ? t('oversight.kartu.noStandard') : formatOverUnder(s.overByMinutes, locale)}
+                  {s.over && <span className="visually-hidden"> ({t('oversight.kartu.over')})</span>}
+                </td>
+                <td>
+                  {s.officialName ? (
+                    <>
+                      {s.officialName} — {t(`actions.${s.action}`, { defaultValue: s.action ?? '' })}
+                      {s.reason && <div className="kartu-reason">“{s.reason}”</div>}
+                    </>
+                  ) : (
+                    <span className="muted">{t('oversight.kartu.waiting')}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <ol className="kartu">
-        {events.map((e) => (
+        {lines.map((e) => (
           <li key={e.id} className={e.id.startsWith('local-') ? 'pending' : undefined}>
             <div className="kartu-when">{formatDateTime(e.at, i18n.language)}</div>
             <div>
@@ -34,6 +113,14 @@ export function KartuKendali({ events }: { events: ApplicationEvent[] }) {
           </li>
         ))}
       </ol>
+      {base && (
+        <p className="small muted">
+          {t('oversight.kartu.note')}{' '}
+          <button type="button" className="button subtle" onClick={() => void printPdf()}>
+            {t('oversight.kartu.pdf')}
+          </button>
+        </p>
+      )}
     </section>
   );
 }

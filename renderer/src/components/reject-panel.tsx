@@ -17,7 +17,12 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
     const failures: string[] = [];
     let rejected = 0;
     for (const item of items) {
-      const result = await invoke('review.decide', { applicationId: item.id, action: 'tolak', reason, checklist: null });
+      // each file's own chain names its rejection step
+      if (!item.rejectActionId) {
+        failures.push(`${item.registrationNumber}: ${errorText({ code: 'TRANSITION_NOT_ALLOWED', message: '' })}`);
+        continue;
+      }
+      const result = await invoke('review.decide', { applicationId: item.id, action: item.rejectActionId, reason, checklist: null });
       if (result.ok) rejected += 1;
       else failures.push(`${item.registrationNumber}: ${errorText(result.error)}`);
     }

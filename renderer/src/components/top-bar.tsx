@@ -28,6 +28,13 @@ export function TopBar({ user, status, syncing, onSync, onSignOut, onVerify }: T
         <span className="sync-state">{online ? t('sync.online') : t('sync.offline')}</span>
         {status && status.pendingCommands > 0 && <span className="sync-pending">{t('sync.pending', { count: status.pendingCommands })}</span>}
         {status?.needsSignIn && status.online && <span className="sync-pending">{t('sync.needsSignIn')}</span>}
+        {status?.waitingForOfficials.map((w) => (
+          <span key={w.name} className="sync-pending">
+            {t('sync.waitingFor', { count: w.count, name: w.name })}
+          </span>
+        ))}
+        {status && status.quarantinedCommands > 0 && <span className="sync-pending">{t('sync.quarantined', { count: status.quarantinedCommands })}</span>}
+        {status?.restoredFromBackupAt && <span className="sync-pending">{t('sync.restoredFromBackup', { time: formatDateTime(status.restoredFromBackupAt, i18n.language) })}</span>}
         <span className="sync-last">{status?.lastSyncAt ? t('sync.lastSync', { time: formatDateTime(status.lastSyncAt, i18n.language) }) : t('sync.never')}</span>
         <button type="button" className="button subtle" onClick={onSync} disabled={syncing}>
           {t('sync.now')}

@@ -1,4 +1,5 @@
 import type { Messages } from './id';
+import { oversightEn } from './oversight-en';
 
 export const en: Messages = {
   app: { name: 'Meja Izin', tagline: 'The permit desk of the DPMPTSP' },
@@ -47,10 +48,15 @@ export const en: Messages = {
     pending_one: '{{count}} decision waiting to be sent',
     pending_other: '{{count}} decisions waiting to be sent',
     needsSignIn: 'Signed in offline: sign out and in again to send decisions',
+    waitingFor_one: '{{count}} decision waiting for {{name}} to sign in again',
+    waitingFor_other: '{{count}} decisions waiting for {{name}} to sign in again',
+    quarantined_one: '{{count}} damaged decision set aside, not sent',
+    quarantined_other: '{{count}} damaged decisions set aside, not sent',
     now: 'Sync',
     lastSync: 'Last sync {{time}}',
     never: 'Never synced',
     rejected: 'Decision on {{number}} refused by the server: {{message}}',
+    restoredFromBackup: 'The local cache was damaged and has been restored from the backup of {{time}}; decisions not sent since that backup may need to be made again.',
   },
   queue: {
     title: 'My queue',
@@ -259,6 +265,7 @@ export const en: Messages = {
     over: 'Step: {{minutes}} min over its {{standard}}',
   },
   documentKinds: { str: 'STR', bukti_sisdmk: 'SISDMK verification', surat_keterangan_tempat: 'Place-of-practice letter' },
+  oversight: oversightEn,
   common: { signOut: 'Sign out', language: 'Language', close: 'Close', cancel: 'Cancel', confirm: 'Send decision' },
   errors: {
     INVALID_INPUT: 'The data sent is not valid.',
@@ -300,6 +307,10 @@ export const en: Messages = {
     PDF_UNREADABLE: 'This file is not a readable PDF, or it carries no electronic signature.',
     TSA_UNAVAILABLE: 'The time-stamping authority cannot be reached or refused the request; this permit was not signed.',
     CLAIMED_BY_OTHER: 'Another officer is working on this file. Wait until they release it.',
+    COMMAND_ID_REUSED: 'Refused by the server: this command number was already used for another decision. This decision was not applied.',
+    AUTHOR_UNVERIFIED: 'Refused by the server: this decision cannot be proven to come from the official named on it.',
+    SIGN_IN_THROTTLED: 'Too many failed sign-ins. This account or computer is locked for a while; try again in a few minutes.',
+    OFFLINE_SIGN_IN_LOCKED: 'Too many wrong passwords while the server was unreachable. Offline sign-in is locked until you sign in while the office server can be reached.',
     INTERNAL: 'An unexpected error occurred. Your work is not lost; try again.',
   },
 };

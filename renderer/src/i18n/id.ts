@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../../shared/result';
+import { oversightId } from './oversight-id';
 
 const errors: Record<ErrorCode, string> = {
   INVALID_INPUT: 'Data yang dikirim tidak valid.',
@@ -40,6 +41,10 @@ const errors: Record<ErrorCode, string> = {
   PDF_UNREADABLE: 'Berkas ini bukan PDF yang dapat dibaca, atau tidak memuat tanda tangan elektronik.',
   TSA_UNAVAILABLE: 'Layanan penanda waktu (TSA) tidak dapat dihubungi atau menolak permintaan; izin ini belum ditandatangani.',
   CLAIMED_BY_OTHER: 'Berkas ini sedang dikerjakan oleh petugas lain. Tunggu sampai dilepaskan.',
+  COMMAND_ID_REUSED: 'Ditolak server: nomor perintah ini sudah dipakai untuk keputusan lain. Keputusan ini tidak diterapkan.',
+  AUTHOR_UNVERIFIED: 'Ditolak server: keputusan ini tidak dapat dibuktikan berasal dari pejabat yang namanya tercantum.',
+  SIGN_IN_THROTTLED: 'Terlalu banyak percobaan masuk yang gagal. Akun atau komputer ini dikunci sementara; coba lagi beberapa menit lagi.',
+  OFFLINE_SIGN_IN_LOCKED: 'Terlalu banyak kata sandi salah saat server tidak terhubung. Masuk luring dikunci sampai Anda masuk kembali saat server kantor dapat dihubungi.',
   INTERNAL: 'Terjadi kesalahan yang tidak terduga. Pekerjaan Anda tidak hilang; coba lagi.',
 };
 
@@ -96,10 +101,15 @@ export const id = {
     pending_one: '{{count}} keputusan menunggu dikirim',
     pending_other: '{{count}} keputusan menunggu dikirim',
     needsSignIn: 'Masuk luring: keluar lalu masuk kembali agar keputusan terkirim',
+    waitingFor_one: '{{count}} keputusan menunggu {{name}} masuk kembali',
+    waitingFor_other: '{{count}} keputusan menunggu {{name}} masuk kembali',
+    quarantined_one: '{{count}} keputusan rusak disisihkan dan tidak dikirim',
+    quarantined_other: '{{count}} keputusan rusak disisihkan dan tidak dikirim',
     now: 'Sinkronkan',
     lastSync: 'Sinkron terakhir {{time}}',
     never: 'Belum pernah sinkron',
     rejected: 'Keputusan atas {{number}} ditolak server: {{message}}',
+    restoredFromBackup: 'Cache lokal rusak dan telah dipulihkan dari cadangan pukul {{time}}; keputusan yang belum terkirim sejak cadangan itu mungkin perlu diulang.',
   },
   queue: {
     title: 'Antrean saya',
@@ -315,6 +325,7 @@ export const id = {
     over: 'Tahap: lewat {{minutes}} menit dari standar {{standard}}',
   },
   documentKinds: { str: 'STR', bukti_sisdmk: 'Bukti verifikasi SISDMK', surat_keterangan_tempat: 'Surat keterangan tempat' },
+  oversight: oversightId,
   common: { signOut: 'Keluar', language: 'Bahasa', close: 'Tutup', cancel: 'Batal', confirm: 'Kirim keputusan' },
   errors,
 };

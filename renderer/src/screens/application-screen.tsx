@@ -101,10 +101,17 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
       onBack(`${application.registrationNumber}: ${t(`actions.${action.id}`)}. ${result.value.delivered ? t('application.delivered') : t('application.deliveredQueued')}`);
       return;
     }
-    setError(errorText(result.error));
+    const refusal = errorText(result.error);
     setReasonFor(null);
     onChanged();
+    // the server knows where the file really is; if it has left this official's work, say why back at the queue
+    const current = await invoke('application.get', { applicationId });
+    if (!current.ok && current.error.code === 'NOT_FOUND') {
+      onBack(`${application.registrationNumber}: ${refusal}`);
+      return;
+    }
     await reload();
+    setError(refusal);
   };
 
   const position = neighbours.indexOf(applicationId);
@@ -279,7 +286,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
         <section className="panel decision" aria-labelledby="decision-title">
           <h2 id="decision-title">{t('application.decision')}</h2>
           {actions.length === 0 && !detail.pending && <p className="muted">{t('application.notYours')}</p>}
-          {reasonFor && reasonFor.to === 'dikembalikan' ? (
+          {reasonFor && detail.stageOutcomes[reasonFor.to] === 'returned' ? (
             <ReturnReasonForm
               application={application}
               permitType={permitType}
@@ -336,7 +343,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           )}
         </section>
 
-        <KartuKendali events={detail.events} />
+        <KartuKendali events={detail.events} applicationId={detail.application.id} />
       </div>
 
       <div className="viewer-column">
