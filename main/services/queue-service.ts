@@ -43,9 +43,13 @@ export class QueueService {
     const soon = deadlineAfterWorkingDays(today, 1, holidays);
     const fts = query.search ? ftsQuery(query.search) : null;
 
+    // The queue is the files at the official's stages; a search looks through every file the
+    // cache holds, which is exactly what this official may see (need-to-know), so a file they
+    // passed on is found too, shown at its current stage.
     const scoped = (): Base => {
-      let q = this.db.selectFrom('applications').where('stage', 'in', stages) as Base;
+      let q = this.db.selectFrom('applications') as Base;
       if (fts) q = q.where(sql<boolean>`rowid IN (SELECT rowid FROM applications_fts WHERE applications_fts MATCH ${fts})`);
+      else q = q.where('stage', 'in', stages);
       return q;
     };
     const sort = query.sort ?? 'deadline';

@@ -77,6 +77,10 @@ describe('each official receives only the personal data their work needs (UU 27/
     await penata.callOk('sync.now', {});
     const kept = await penata.callOk('application.get', { applicationId: passed.id });
     expect(kept.application.stage).toBe('verifikasi_draf');
+    // out of the penata's queue, but found by a search, at its current stage
+    expect((await penata.callOk('queue.list', {})).items.some((i) => i.id === passed.id)).toBe(false);
+    const found = await penata.callOk('queue.list', { search: passed.registrationNumber });
+    expect(found.items.find((i) => i.id === passed.id)?.stage).toBe('verifikasi_draf');
     const forgotten = await penata.call('application.get', { applicationId: takenAway.id });
     expect(forgotten.ok === false && forgotten.error.code).toBe('NOT_FOUND');
   });
