@@ -86,6 +86,21 @@ export const complaintReportSchema = z.object({
   history: z.array(complaintHistorySchema),
 });
 
+/** What the complaints unit records of a new complaint (Buku Pengaduan: date, identity, contact, channel, type, weight). */
+export const complaintDetailsSchema = z
+  .object({
+    receivedOn: isoDate,
+    complainantName: z.string().trim().min(1).max(200),
+    complainantIdentity: z.string().trim().min(1).max(100),
+    contact: z.string().trim().min(1).max(200),
+    channel: z.enum(COMPLAINT_CHANNELS),
+    type: z.enum(COMPLAINT_TYPES),
+    weight: z.enum(COMPLAINT_WEIGHTS),
+    summary: z.string().trim().min(1).max(4000),
+    applicationId: z.string().max(64).nullable(),
+  })
+  .strict();
+
 export const complaintCommandSchema = z.discriminatedUnion('kind', [
   z
     .object({
@@ -94,20 +109,7 @@ export const complaintCommandSchema = z.discriminatedUnion('kind', [
       complaintId: z.string().uuid(),
       action: z.enum(COMPLAINT_ACTIONS),
       /** for `record` */
-      complaint: z
-        .object({
-          receivedOn: isoDate,
-          complainantName: z.string().trim().min(1).max(200),
-          complainantIdentity: z.string().trim().min(1).max(100),
-          contact: z.string().trim().min(1).max(200),
-          channel: z.enum(COMPLAINT_CHANNELS),
-          type: z.enum(COMPLAINT_TYPES),
-          weight: z.enum(COMPLAINT_WEIGHTS),
-          summary: z.string().trim().min(1).max(4000),
-          applicationId: z.string().max(64).nullable(),
-        })
-        .strict()
-        .optional(),
+      complaint: complaintDetailsSchema.optional(),
       note: z.string().trim().max(4000).nullable().default(null),
       /** for `answer`: must be the channel the complaint came by */
       answerChannel: z.enum(COMPLAINT_CHANNELS).optional(),

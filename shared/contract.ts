@@ -11,15 +11,7 @@ import { STAGE_OUTCOMES, workflowActionSchema, workflowStageSchema } from './wor
 import { ERROR_CODES, type Result } from './result';
 import { signatureFactsSchema } from './signature-facts';
 import { kartuSourceSchema, monitoringFiguresSchema, monitoringPeriodSchema } from './monitoring';
-import {
-  COMPLAINT_ACTIONS,
-  COMPLAINT_CHANNELS,
-  COMPLAINT_TYPES,
-  COMPLAINT_WEIGHTS,
-  REPORT_ACTIONS,
-  complaintReportSchema,
-  complaintSchema,
-} from './complaint-rules';
+import { COMPLAINT_ACTIONS, COMPLAINT_CHANNELS, REPORT_ACTIONS, complaintDetailsSchema, complaintReportSchema, complaintSchema } from './complaint-rules';
 
 /**
  * The one contract between the renderer and the main-process services. Electron's preload
@@ -239,7 +231,15 @@ export const contract = {
   },
   'complaints.list': {
     input: empty,
-    output: z.object({ complaints: z.array(complaintSchema.extend({ actions: z.array(z.enum(COMPLAINT_ACTIONS)) })), fromCache: z.boolean() }),
+    output: z.object({
+      /** the server's register, with complaints recorded here and still in the outbox (pending) */
+      complaints: z.array(complaintSchema.extend({ actions: z.array(z.enum(COMPLAINT_ACTIONS)), pending: z.boolean() })),
+      fromCache: z.boolean(),
+      /** Buku Pengaduan commands the server refused, with its reason */
+      rejectedCommands: z.array(
+        z.object({ commandId: z.string(), kind: z.enum(['complaint', 'report']), action: z.string(), subject: z.string(), code: z.string(), message: z.string(), at: z.string() }),
+      ),
+    }),
   },
   'complaints.act': {
     input: z.discriminatedUnion('kind', [
@@ -248,20 +248,7 @@ export const contract = {
           kind: z.literal('complaint'),
           complaintId: z.string().uuid().optional(),
           action: z.enum(COMPLAINT_ACTIONS),
-          complaint: z
-            .object({
-              receivedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-              complainantName: z.string().trim().min(1).max(200),
-              complainantIdentity: z.string().trim().min(1).max(100),
-              contact: z.string().trim().min(1).max(200),
-              channel: z.enum(COMPLAINT_CHANNELS),
-              type: z.enum(COMPLAINT_TYPES),
-              weight: z.enum(COMPLAINT_WEIGHTS),
-              summary: z.string().trim().min(1).max(4000),
-              applicationId: z.string().max(64).nullable(),
-            })
-            .strict()
-            .optional(),
+          complaint: complaintDetailsSchema.optional(),
           note: z.string().trim().max(4000).nullable().default(null),
           answerChannel: z.enum(COMPLAINT_CHANNELS).optional(),
         })
@@ -270,7 +257,8 @@ export const contract = {
         .object({ kind: z.literal('report'), month: z.string().regex(/^\d{4}-\d{2}$/), action: z.enum(REPORT_ACTIONS), note: z.string().trim().max(4000).nullable().default(null) })
         .strict(),
     ]),
-    output: z.object({ id: z.string() }),
+    /** delivered: false when it waits in the outbox for the server */
+    output: z.object({ id: z.string(), delivered: z.boolean() }),
   },
   'complaints.kartu': { input: z.object({ complaintId: z.string().min(1).max(64) }).strict(), output: kartuSourceSchema },
   'complaints.report': {

@@ -3,6 +3,11 @@ import { open, rename, unlink } from 'node:fs/promises';
 
 /** Writes a file so that a crash leaves either the old file or the whole new one, never half. */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  await rename(await writeSyncedTemp(path, data), path);
+}
+
+/** Writes `data` beside `path` under a temporary name, synced to disk; returns that name. */
+async function writeSyncedTemp(path: string, data: Uint8Array): Promise<string> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, 'w', 0o600);
   try {
@@ -14,7 +19,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
     throw error;
   }
   await handle.close();
-  await rename(temp, path);
+  return temp;
 }
 
 /**
@@ -26,18 +31,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
 export async function writeFilesDurably(dir: string, files: Array<{ path: string; data: Uint8Array }>): Promise<void> {
   const temps = await Promise.all(
     files.map(async ({ path, data }) => {
-      const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      const handle = await open(temp, 'w', 0o600);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } catch (error) {
-        await handle.close();
-        await unlink(temp).catch(() => undefined);
-        throw error;
-      }
-      await handle.close();
-      return { temp, path };
+      return { temp: await writeSyncedTemp(path, data), path };
     }),
   );
   for (const { temp, path } of temps) await rename(temp, path);
