@@ -115,7 +115,7 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     'signing.progress': async ({ batchId }) => signing.progress(batchId),
     'signing.cancel': async ({ batchId }) => signing.cancel(batchId),
     'verification.check': ({ base64 }) => verification.check(base64),
-    ...oversightHandlers({ db, session, client: new OversightClient(client, options.fetchImpl), now }),
+    ...oversightHandlers({ db, session, client: new OversightClient(client, options.fetchImpl), sync, now }),
   };
 
   if ((options.syncIntervalMs ?? 15_000) > 0) sync.startTimer(options.syncIntervalMs ?? 15_000);

@@ -2,7 +2,8 @@ import type { ApplicationEvent } from '../../shared/domain';
 import { AppFailure } from '../../shared/result';
 import type { User } from '../../shared/sync-protocol';
 import type { CacheDbOrTrx } from './cache-reads';
-import { outboxCommandSchema, type OutboxCommand } from './outbox-command';
+import type { ComplaintCommand } from '../../shared/complaint-rules';
+import { complaintOutboxKey, outboxCommandSchema, type OutboxCommand } from './outbox-command';
 import { provisionalEventId } from './sync-service';
 
 export interface LocalDecision {
@@ -51,4 +52,29 @@ export async function writeLocalDecision(trx: CacheDbOrTrx, decision: LocalDecis
     .execute();
   await trx.updateTable('applications').set({ stage: decision.toStage }).where('id', '=', command.applicationId).execute();
   await trx.insertInto('events').values({ id: event.id, application_id: command.applicationId, at, data: JSON.stringify(event), pending: 1 }).execute();
+}
+
+/**
+ * A Buku Pengaduan step taken on this desk, inside the caller's transaction: the command joins
+ * the outbox (and so the encrypted outbox journal) with the official who took it; the sync
+ * delivers it to the complaint route. Nothing else changes locally: the complaint list shows
+ * the pending command from the outbox until the server's answer replaces it.
+ */
+export async function writeLocalComplaint(trx: CacheDbOrTrx, entry: { command: ComplaintCommand; actor: User; at: string }): Promise<void> {
+  const { command, actor, at } = entry;
+  const parsed = outboxCommandSchema.safeParse({
+    id: command.id,
+    type: 'complaint',
+    applicationId: complaintOutboxKey(command),
+    action: command.action,
+    recordedAt: at,
+    command,
+    decidedBy: { userId: actor.id, fullName: actor.fullName, role: actor.role },
+    signature: null,
+  });
+  if (!parsed.success) throw new AppFailure('INVALID_INPUT', `the complaint command exceeds the protocol's limits: ${parsed.error.issues[0]?.message ?? ''}`);
+  await trx
+    .insertInto('outbox')
+    .values({ id: command.id, application_id: parsed.data.applicationId, command: JSON.stringify(parsed.data), status: 'pending', attempts: 0, next_attempt_at: at, created_at: at, result_code: null, result_message: null })
+    .execute();
 }

@@ -11,6 +11,7 @@ import {
   type TransitionCommand,
 } from '../../shared/sync-protocol';
 import { commandMac } from '../../shared/node/command-mac';
+import { complaintCommandSchema, type ComplaintCommand } from '../../shared/complaint-rules';
 
 const boundedId = z.string().min(1).max(COMMAND_LIMITS.idLength);
 
@@ -44,9 +45,29 @@ export const issueOutboxCommandSchema = z.object({
   ...deskOnly,
 });
 
-export const outboxCommandSchema = z.discriminatedUnion('type', [transitionOutboxCommandSchema, issueOutboxCommandSchema]);
+/**
+ * A Buku Pengaduan command (complaint step or monthly-report step) waiting for the complaint
+ * route. `applicationId` is the outbox row's key, never a file's id: `complaint:<complaintId>`
+ * or `complaint-report:<month>` (complaintOutboxKey), so a complaint never holds a file in the
+ * cache nor counts as a file's pending decision. The wire command's id is the row's id.
+ * Unsigned: the server books it to the official whose token delivers it, so only its author
+ * delivers it (sync-service.ts deliverableBy).
+ */
+export const complaintOutboxCommandSchema = z.object({
+  id: z.string().uuid(),
+  type: z.literal('complaint'),
+  applicationId: boundedId,
+  /** the action, for the sync status's list of rejected commands */
+  action: boundedId,
+  recordedAt: z.string().max(40),
+  command: complaintCommandSchema,
+  ...deskOnly,
+});
+
+export const outboxCommandSchema = z.discriminatedUnion('type', [transitionOutboxCommandSchema, issueOutboxCommandSchema, complaintOutboxCommandSchema]);
 
 export type IssueOutboxCommand = z.input<typeof issueOutboxCommandSchema>;
+export type ComplaintOutboxCommand = z.output<typeof complaintOutboxCommandSchema>;
 export type OutboxCommand = z.input<typeof outboxCommandSchema>;
 /** A row's command as read back and validated: every field present. */
 export type StoredCommand = z.output<typeof outboxCommandSchema>;
@@ -61,11 +82,11 @@ export interface SigningSession {
 }
 
 /** The content a command's MAC covers: the same function the server checks with. */
-export function commandContentOf(command: StoredCommand): Record<string, unknown> {
+export function commandContentOf(command: Exclude<StoredCommand, { type: 'complaint' }>): Record<string, unknown> {
   return command.type === 'transition' ? transitionContent(command as TransitionCommand) : issueContent(issueFields(command));
 }
 
-export function signCommand(command: StoredCommand, userId: string, session: SigningSession): OutboxSignature {
+export function signCommand(command: Exclude<StoredCommand, { type: 'complaint' }>, userId: string, session: SigningSession): OutboxSignature {
   return { sessionId: session.id, mac: commandMac(session.key, commandContentOf(command), { userId, sessionId: session.id }), expiresAt: session.expiresAt };
 }
 
@@ -97,4 +118,14 @@ function issueFields(command: Extract<StoredCommand, { type: 'issue' }>): Omit<I
 /** What goes to POST /permits/issue, once the PDF is read from disk. */
 export function wireIssue(command: Extract<StoredCommand, { type: 'issue' }>, pdf: Buffer): IssueRequest {
   return { ...issueFields(command), pdfBase64: pdf.toString('base64'), ...authorOf(command) };
+}
+
+/** The outbox row key of a complaint command (see complaintOutboxCommandSchema). */
+export function complaintOutboxKey(command: ComplaintCommand): string {
+  return command.kind === 'complaint' ? `complaint:${command.complaintId}` : `complaint-report:${command.month}`;
+}
+
+/** What goes to POST /complaints/commands: the complaint command under the row's id. */
+export function wireComplaint(command: ComplaintOutboxCommand): ComplaintCommand {
+  return { ...command.command, id: command.id };
 }

@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { complaintReportSchema, complaintSchema, type ComplaintCommand } from '../../shared/complaint-rules';
+import { complaintReportSchema, complaintSchema } from '../../shared/complaint-rules';
 import { kartuSourceSchema, monitoringFiguresSchema, type MonitoringPeriod } from '../../shared/monitoring';
 import { AppFailure } from '../../shared/result';
-import { API_PREFIX, commandResultSchema, type CommandResult } from '../../shared/sync-protocol';
+import { API_PREFIX } from '../../shared/sync-protocol';
 import { REQUEST_DEADLINE_MS, type FetchLike, type ServerClient } from './server-client';
 
 /**
  * The desk's way to the server's oversight routes (server/app/oversight-routes.ts): monitoring
- * figures, the monthly report, the Buku Pengaduan. It borrows the signed-in official's bearer
- * token from the ServerClient; every answer is validated before it is used.
+ * figures, the monthly report, the Buku Pengaduan's register and report (its commands go through
+ * the outbox and ServerClient.complaint). It borrows the signed-in official's bearer token from
+ * the ServerClient; every answer is validated before it is used.
  */
 export class OversightClient {
   constructor(
@@ -36,10 +37,6 @@ export class OversightClient {
 
   async complaintKartu(complaintId: string) {
     return this.json('GET', `/complaints/${encodeURIComponent(complaintId)}/kartu`, kartuSourceSchema);
-  }
-
-  async sendComplaintCommand(command: ComplaintCommand): Promise<CommandResult> {
-    return this.json('POST', '/complaints/commands', commandResultSchema, command);
   }
 
   private async json<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.output<S>> {

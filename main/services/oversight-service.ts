@@ -1,31 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CacheDatabase } from '../../db/cache-database';
-import { complaintActionsFor, complaintSchema, reportActionsFor, type Complaint, type ComplaintCommand } from '../../shared/complaint-rules';
+import { complaintActionsFor, complaintSchema, complaintStep, reportActionsFor, type Complaint, type ComplaintCommand } from '../../shared/complaint-rules';
 import type { Handlers } from '../../shared/contract';
 import { monitoringCacheKey, monitoringFiguresSchema, type KartuSource, type MonitoringPeriod } from '../../shared/monitoring';
 import { AppFailure } from '../../shared/result';
+import type { User } from '../../shared/sync-protocol';
 import type { Role } from '../../shared/roles';
 import { z } from 'zod';
 import { readApplication, readEvents, readMeta, readOffice, readPermitTypes, readWorkflows, writeMeta } from './cache-reads';
 import { kartuKendaliPdf } from './kartu-pdf';
+import { writeLocalComplaint } from './local-decision';
+import { complaintOutboxCommandSchema, type ComplaintOutboxCommand } from './outbox-command';
 import type { OversightClient } from './oversight-client';
 import type { SessionService } from './session-service';
+import type { SyncService } from './sync-service';
 
 type OversightMethods = 'monitoring.get' | 'monitoring.report' | 'kartu.get' | 'kartu.pdf' | 'complaints.list' | 'complaints.act' | 'complaints.kartu' | 'complaints.report';
 
 const COMPLAINTS_KEY = 'complaints:last';
-const RETRY_DELAYS_MS = [300, 1000, 3000];
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The desk side of office oversight: monitoring figures (the last answer per period kept in the
  * cache's meta table for offline viewing), the monthly report, the kartu kendali (card and PDF)
- * and the Buku Pengaduan. Complaint commands carry a client-made id and are sent straight to the
- * server's complaint route, retried with the same id (the server applies each id once); see the
- * report on why they do not ride the decision outbox yet.
+ * and the Buku Pengaduan. Complaint commands carry a client-made id and go through the same
+ * outbox as decisions (local-decision.ts writeLocalComplaint): written in one transaction,
+ * delivered by the sync to the complaint route (the server applies each id once), kept while the
+ * server is away and listed as pending until delivered; a refusal is kept with its reason.
  */
-export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: SessionService; client: OversightClient; now: () => Date }): Pick<Handlers, OversightMethods> {
-  const { db, session, client, now } = deps;
+export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: SessionService; client: OversightClient; sync: SyncService; now: () => Date }): Pick<Handlers, OversightMethods> {
+  const { db, session, client, sync, now } = deps;
   const role = () => session.requireUser().role as Role;
 
   async function monitoring(period: MonitoringPeriod) {
@@ -64,21 +76,91 @@ export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: Se
     };
   }
 
-  async function sendOnce(command: ComplaintCommand) {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const result = await client.sendComplaintCommand(command);
-        if (result.status === 'rejected') throw new AppFailure(result.code === 'FORBIDDEN_ROLE' || result.code === 'REASON_REQUIRED' || result.code === 'NOT_FOUND' ? result.code : 'TRANSITION_NOT_ALLOWED', result.message);
-        return;
-      } catch (error) {
-        const retriable = error instanceof AppFailure && error.code === 'SERVER_UNREACHABLE' && attempt < RETRY_DELAYS_MS.length;
-        if (!retriable) throw error;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
-      }
+  /**
+   * The Buku Pengaduan's commands waiting in the outbox (recorded on this desk, not yet delivered)
+   * and the latest the server refused, with its reason.
+   */
+  async function outboxComplaints() {
+    const rows = await db
+      .selectFrom('outbox')
+      .select(['id', 'command', 'status', 'result_code', 'result_message', 'created_at'])
+      .where((eb) => eb.or([eb('application_id', 'like', 'complaint:%'), eb('application_id', 'like', 'complaint-report:%')]))
+      .where('status', 'in', ['pending', 'rejected'])
+      .orderBy('created_at')
+      .execute();
+    const pending: ComplaintOutboxCommand[] = [];
+    const rejected: Array<{ commandId: string; kind: 'complaint' | 'report'; action: string; subject: string; code: string; message: string; at: string }> = [];
+    for (const row of rows) {
+      const parsed = complaintOutboxCommandSchema.safeParse(safeJson(row.command));
+      if (!parsed.success) continue;
+      const c = parsed.data;
+      if (row.status === 'pending') pending.push(c);
+      else
+        rejected.push({
+          commandId: c.id,
+          kind: c.command.kind,
+          action: c.command.action,
+          subject: c.command.kind === 'complaint' ? (c.command.complaint?.complainantName ?? c.command.complaintId) : c.command.month,
+          code: row.result_code ?? '',
+          message: row.result_message ?? '',
+          at: row.created_at,
+        });
     }
+    return { pending, rejected: rejected.reverse().slice(0, 20) };
   }
 
-  const withActions = (complaints: Complaint[], r: Role) => complaints.map((c) => ({ ...c, actions: complaintActionsFor(c, r) }));
+  /** A step the desk can already tell the rules refuse is refused here, before it waits in the outbox. */
+  async function precheck(command: ComplaintCommand, r: Role) {
+    if (command.kind !== 'complaint') return;
+    let known: Complaint | null = null;
+    if (command.action !== 'record') {
+      const cached = await readMeta(db, COMPLAINTS_KEY);
+      const list = cached ? z.array(complaintSchema).safeParse(safeJson(cached)) : null;
+      known = list?.success ? (list.data.find((c) => c.id === command.complaintId) ?? null) : null;
+      if (!known) return; // the server decides
+    }
+    const verdict = complaintStep(known, r, command.action, { note: command.note, answerChannel: command.answerChannel });
+    if (!verdict.ok) throw new AppFailure(verdict.code === 'ROLE_NOT_ALLOWED' ? 'FORBIDDEN_ROLE' : verdict.code === 'REASON_REQUIRED' ? 'REASON_REQUIRED' : 'TRANSITION_NOT_ALLOWED', verdict.message);
+  }
+
+  /** Pending outbox commands shown on the list: a complaint recorded here appears at once, marked pending. */
+  async function withPending(complaints: Complaint[], pending: ComplaintOutboxCommand[], user: User) {
+    const listed = complaints.map((c) => ({ ...c, pending: false }));
+    for (const { command, recordedAt, decidedBy } of pending) {
+      if (command.kind !== 'complaint') continue;
+      const line = { action: command.action, status: 'pending', actorName: decidedBy?.fullName ?? user.fullName, actorRole: decidedBy?.role ?? user.role, note: command.note, at: recordedAt };
+      const existing = listed.find((c) => c.id === command.complaintId);
+      if (existing) {
+        existing.pending = true;
+        existing.history = [...existing.history, line];
+      } else if (command.action === 'record' && command.complaint) {
+        const d = command.complaint;
+        const file = d.applicationId ? await db.selectFrom('applications').select('registration_number').where('id', '=', d.applicationId).executeTakeFirst() : undefined;
+        listed.unshift({
+          id: command.complaintId,
+          receivedOn: d.receivedOn,
+          complainantName: d.complainantName,
+          complainantIdentity: d.complainantIdentity,
+          contact: d.contact,
+          channel: d.channel,
+          type: d.type,
+          weight: d.weight,
+          summary: d.summary,
+          applicationId: d.applicationId,
+          registrationNumber: file?.registration_number ?? null,
+          status: 'recorded',
+          coordination: null,
+          answer: null,
+          history: [line],
+          pending: true,
+        });
+      }
+    }
+    return listed;
+  }
+
+  // a complaint with a step still waiting in the outbox offers nothing more until it is delivered
+  const withActions = (complaints: Array<Complaint & { pending: boolean }>, r: Role) => complaints.map((c) => ({ ...c, actions: c.pending ? [] : complaintActionsFor(c, r) }));
 
   return {
     'monitoring.get': (period) => monitoring(period),
@@ -102,23 +184,42 @@ export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: Se
       return { fileName: `kartu-kendali-${source.registrationNumber}.pdf`, mimeType: 'application/pdf', base64: Buffer.from(bytes).toString('base64') };
     },
     'complaints.list': async () => {
-      const r = role();
+      const user = session.requireUser();
+      const r = user.role as Role;
+      const outbox = await outboxComplaints();
+      let complaints: Complaint[];
+      let fromCache = false;
       try {
-        const { complaints } = await client.complaints();
+        complaints = (await client.complaints()).complaints;
         await writeMeta(db, COMPLAINTS_KEY, JSON.stringify(complaints));
-        return { complaints: withActions(complaints, r), fromCache: false };
       } catch (error) {
-        if (!(error instanceof AppFailure) || error.code !== 'SERVER_UNREACHABLE') throw error;
+        if (!(error instanceof AppFailure) || (error.code !== 'SERVER_UNREACHABLE' && error.code !== 'SESSION_EXPIRED')) throw error;
         const cached = await readMeta(db, COMPLAINTS_KEY);
-        if (!cached) throw error;
-        return { complaints: withActions(z.array(complaintSchema).parse(JSON.parse(cached)), r), fromCache: true };
+        if (!cached && outbox.pending.length === 0) throw error;
+        complaints = cached ? z.array(complaintSchema).parse(JSON.parse(cached)) : [];
+        fromCache = true;
       }
+      return { complaints: withActions(await withPending(complaints, outbox.pending, user), r), fromCache, rejectedCommands: outbox.rejected };
     },
     'complaints.act': async (input) => {
-      session.requireUser();
+      const user = session.requireUser();
       const command: ComplaintCommand = input.kind === 'complaint' ? { ...input, id: randomUUID(), complaintId: input.complaintId ?? randomUUID() } : { ...input, id: randomUUID() };
-      await sendOnce(command);
-      return { id: command.kind === 'complaint' ? command.complaintId : command.month };
+      await precheck(command, user.role as Role);
+      // into the outbox (and its journal) in one transaction, then sent at once when the server is there
+      await db.transaction().execute((trx) => writeLocalComplaint(trx, { command, actor: user, at: now().toISOString() }));
+      const subject = command.kind === 'complaint' ? command.complaintId : command.month;
+      let outcome;
+      try {
+        outcome = (await sync.pushOutbox(true)).get(command.id);
+      } catch (error) {
+        if (error instanceof AppFailure && (error.code === 'SERVER_UNREACHABLE' || error.code === 'SESSION_EXPIRED' || error.code === 'SERVER_ERROR')) return { id: subject, delivered: false };
+        throw error;
+      }
+      if (outcome?.status === 'rejected') {
+        const code = outcome.code === 'FORBIDDEN_ROLE' || outcome.code === 'REASON_REQUIRED' || outcome.code === 'NOT_FOUND' ? outcome.code : 'TRANSITION_NOT_ALLOWED';
+        throw new AppFailure(code, outcome.message);
+      }
+      return { id: subject, delivered: outcome?.status === 'accepted' };
     },
     'complaints.kartu': async ({ complaintId }) => {
       session.requireUser();

@@ -17,6 +17,7 @@ import {
   type PushRequest,
   type User,
 } from '../../shared/sync-protocol';
+import type { ComplaintCommand } from '../../shared/complaint-rules';
 import type { SigningSession } from './outbox-command';
 
 export type FetchLike = typeof fetch;
@@ -127,6 +128,20 @@ export class ServerClient {
 
   async issue(request: IssueRequest) {
     return this.parse(await this.request('POST', '/permits/issue', request), commandResultSchema);
+  }
+
+  /**
+   * Delivers one Buku Pengaduan command (POST /complaints/commands; applied once per id). A
+   * refusal of the command itself (403: the role may not keep the register; 400: outside the
+   * protocol) is its answer, rejected, not a reason to send it again.
+   */
+  async complaint(command: ComplaintCommand) {
+    const response = await this.request('POST', '/complaints/commands', command);
+    if (response.status === 403 || response.status === 400) {
+      const detail = (await this.readText(response)).slice(0, 300);
+      return { id: command.id, status: 'rejected' as const, code: response.status === 403 ? ('FORBIDDEN_ROLE' as const) : ('TRANSITION_NOT_ALLOWED' as const), message: detail || `HTTP ${response.status}` };
+    }
+    return this.parse(response, commandResultSchema);
   }
 
   async verifyFile(sha256: string): Promise<VerificationResponse> {

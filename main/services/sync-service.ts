@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { readFile } from 'node:fs/promises';
 import { AppFailure } from '../../shared/result';
 import { COMMAND_LIMITS, type CommandResult, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
-import { outboxCommandSchema, signCommand, wireIssue, wireTransition, type StoredCommand } from './outbox-command';
+import { outboxCommandSchema, signCommand, wireComplaint, wireIssue, wireTransition, type StoredCommand } from './outbox-command';
 import type { SyncStatus } from '../../shared/contract';
 import type { CacheDatabase, OutboxTable } from '../../db/cache-database';
 import { holidaySet, readMeta, writeMeta, type CacheDbOrTrx } from './cache-reads';
@@ -190,6 +190,9 @@ export class SyncService {
     for (const item of items.filter((i) => i.command.type === 'issue')) {
       await this.send([item], async () => [await this.deliverIssue(item.command as Extract<StoredCommand, { type: 'issue' }>)], outcomes);
     }
+    for (const item of items.filter((i) => i.command.type === 'complaint')) {
+      await this.send([item], async () => [await this.client.complaint(wireComplaint(item.command as Extract<StoredCommand, { type: 'complaint' }>))], outcomes);
+    }
   }
 
   private async send(items: Sendable[], call: () => Promise<CommandResult[]>, outcomes: Map<string, PushOutcome>): Promise<void> {
@@ -334,6 +337,8 @@ function deliverableBy(command: StoredCommand, identity: DeskIdentity, now: Date
   const by = command.decidedBy;
   if (!by) return false;
   if (by.userId === identity.user.id) return true;
+  // a complaint command is booked to whoever delivers it: only its author does
+  if (command.type === 'complaint') return false;
   return by.role === identity.user.role && command.signature !== null && command.signature.expiresAt > now.toISOString();
 }
 
@@ -360,7 +365,7 @@ export async function signOwnPendingCommands(db: Kysely<CacheDatabase>, identity
   const rows = await db.selectFrom('outbox').selectAll().where('status', '=', 'pending').execute();
   for (const row of rows) {
     const command = await readStoredOrQuarantine(db, row);
-    if (!command) continue;
+    if (!command || command.type === 'complaint') continue;
     let signed = command;
     if (!command.decidedBy) {
       const actor = await provisionalActor(db, row.id);

@@ -67,6 +67,11 @@ export const oversightEn: OversightMessages = {
   complaints: {
     title: 'Complaint register',
     fromCache: 'The server cannot be reached: the last saved list.',
+    pending: 'waiting to be sent to the server',
+    pendingLine: 'waiting to be sent',
+    rejectedTitle: 'Refused by the server',
+    rejectedItem: '{{subject}} — {{action}}: {{message}}',
+    savedOffline: 'The server cannot be reached: saved on this desk and sent as soon as the server is back.',
     new: 'Record a complaint',
     receivedOn: 'Date of complaint',
     name: 'Complainant',

@@ -66,6 +66,11 @@ export const oversightId = {
   complaints: {
     title: 'Buku Pengaduan',
     fromCache: 'Server tidak dapat dihubungi: daftar tersimpan terakhir.',
+    pending: 'menunggu dikirim ke server',
+    pendingLine: 'menunggu dikirim',
+    rejectedTitle: 'Ditolak server',
+    rejectedItem: '{{subject}} — {{action}}: {{message}}',
+    savedOffline: 'Server tidak dapat dihubungi: tersimpan di desk dan dikirim begitu server tersambung.',
     new: 'Catat pengaduan',
     receivedOn: 'Tanggal pengaduan',
     name: 'Nama pengadu',

@@ -15,7 +15,8 @@ type ListedComplaint = MethodOutput<'complaints.list'>['complaints'][number];
 export function ComplaintsScreen({ user }: { user: User }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const list = useDeskQuery('complaints.list', {});
+  // while a complaint waits in the outbox, look again now and then: the sync delivers it when the server is back
+  const list = useDeskQuery('complaints.list', {}, { refetchInterval: (query) => (query.state.data?.complaints.some((c) => c.pending) ? 5_000 : false) });
   const month = calendarDateIn(new Date(), 'Asia/Jakarta').slice(0, 7);
   return (
     <div className="complaints-screen">
@@ -30,6 +31,22 @@ export function ComplaintsScreen({ user }: { user: User }) {
           <MonthlyReportPanel month={month} />
         </div>
         <div>
+          {list.data && list.data.rejectedCommands.length > 0 && (
+            <section className="panel" aria-labelledby="complaint-rejected-title">
+              <h2 id="complaint-rejected-title">{t('oversight.complaints.rejectedTitle')}</h2>
+              <ul>
+                {list.data.rejectedCommands.map((r) => (
+                  <li key={r.commandId}>
+                    {t('oversight.complaints.rejectedItem', {
+                      subject: r.subject,
+                      action: r.kind === 'complaint' ? t(`oversight.complaints.actions.${r.action}`, { defaultValue: r.action }) : t(`oversight.complaints.report.actions.${r.action}`, { defaultValue: r.action }),
+                      message: r.message,
+                    })}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           {list.data && list.data.complaints.length === 0 && <p className="muted">{t('oversight.complaints.empty')}</p>}
           {list.data?.complaints.map((c) => <ComplaintCard key={c.id} complaint={c} />)}
         </div>
@@ -52,10 +69,12 @@ function ComplaintForm() {
   const [summary, setSummary] = useState('');
   const [registration, setRegistration] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const [savedOffline, setSavedOffline] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(null);
+    setSavedOffline(false);
     let applicationId: string | null = null;
     if (registration.trim()) {
       const found = await deskCall('queue.list', { search: registration.trim(), limit: 5 }).catch(() => null);
@@ -65,7 +84,8 @@ function ComplaintForm() {
     record.mutate(
       { kind: 'complaint', action: 'record', note: null, complaint: { receivedOn, complainantName: name, complainantIdentity: identity, contact, channel, type, weight, summary, applicationId } },
       {
-        onSuccess: () => {
+        onSuccess: (result) => {
+          setSavedOffline(!result.delivered);
           setName('');
           setIdentity('');
           setContact('');
@@ -135,6 +155,7 @@ function ComplaintForm() {
         <textarea required rows={3} value={summary} onChange={(e) => setSummary(e.target.value)} />
       </label>
       {problem && <p role="alert">{problem}</p>}
+      {savedOffline && <p role="status">{t('oversight.complaints.savedOffline')}</p>}
       {record.error && <p role="alert">{errorText(record.error.error)}</p>}
       <button type="submit" className="button primary" disabled={record.isPending}>
         {t('oversight.complaints.record')}
@@ -148,7 +169,7 @@ function ComplaintCard({ complaint: c }: { complaint: ListedComplaint }) {
   const errorText = useErrorText();
   const act = useDeskMutation('complaints.act', ['complaints.list', 'complaints.report']);
   const [note, setNote] = useState('');
-  const kartu = useDeskQuery('complaints.kartu', { complaintId: c.id }, { enabled: c.applicationId !== null });
+  const kartu = useDeskQuery('complaints.kartu', { complaintId: c.id }, { enabled: c.applicationId !== null && !c.pending });
   const needsNote = (a: ComplaintAction) => a === 'coordinate' || a === 'answer';
   const take = (action: ComplaintAction) =>
     act.mutate({ kind: 'complaint', complaintId: c.id, action, note: note.trim() || null, ...(action === 'answer' ? { answerChannel: c.channel } : {}) }, { onSuccess: () => setNote('') });
@@ -157,6 +178,7 @@ function ComplaintCard({ complaint: c }: { complaint: ListedComplaint }) {
     <article className="panel complaint" aria-labelledby={titleId}>
       <h2 id={titleId}>
         {c.complainantName} — {t(`oversight.complaints.statuses.${c.status}`)}
+        {c.pending && <> · {t('oversight.complaints.pending')}</>}
       </h2>
       <dl className="complaint-facts">
         <dt>{t('oversight.complaints.receivedOn')}</dt>
@@ -197,7 +219,7 @@ function ComplaintCard({ complaint: c }: { complaint: ListedComplaint }) {
         {c.history.map((h, i) => (
           <li key={i}>
             {formatDateTime(h.at, i18n.language)} — <strong>{t(`oversight.complaints.actions.${h.action}`, { defaultValue: h.action })}</strong> →{' '}
-            {t(`oversight.complaints.statuses.${h.status}`, { defaultValue: h.status })} — {h.actorName}
+            {h.status === 'pending' ? t('oversight.complaints.pendingLine') : t(`oversight.complaints.statuses.${h.status}`, { defaultValue: h.status })} — {h.actorName}
             {h.actorRole && <span className="muted"> ({t(`roles.${h.actorRole}`)})</span>}
             {h.note && <div className="kartu-reason">“{h.note}”</div>}
           </li>
