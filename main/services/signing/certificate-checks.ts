@@ -1,11 +1,5 @@
-import type { X509Certificate } from 'node:crypto';
 import { AppFailure } from '../../../shared/result';
-import {
-  findCertificatePaths,
-  validateSigningCertificatePath,
-  type PathValidationResult,
-  type RevocationSource,
-} from '../../../shared/node/certificate-path';
+import { validateSigningCertificatePath, type PathValidationResult, type RevocationSource } from '../../../shared/node/certificate-path';
 import { sharedRevocationSource } from '../../../shared/node/revocation';
 import type { SigningIdentity } from './pkcs12-identity';
 
@@ -34,14 +28,4 @@ export async function checkSigningCertificate(
   });
   if (!result.ok) throw new AppFailure(result.code, result.message);
   return result;
-}
-
-/**
- * Whether `leaf` chains by name and signature to one of `roots` through `intermediates`, every
- * issuer valid at `now`. Only what a trust verdict needed before the full rules; kept for the
- * PDF verifier until it moves to validateSigningCertificatePath.
- */
-export function chainsToTrustedRoot(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], now: Date): boolean {
-  const validAt = (c: X509Certificate) => now.getTime() >= Date.parse(c.validFrom) && now.getTime() <= Date.parse(c.validTo);
-  return findCertificatePaths(leaf, intermediates, roots, now).some((path) => path.slice(1).every(validAt));
 }

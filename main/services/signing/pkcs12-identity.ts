@@ -13,12 +13,6 @@ export interface SigningIdentity {
   chain: X509Certificate[];
 }
 
-/** The CN of a certificate's subject as people read it (Node escapes `,` and other RFC 4514 specials). */
-export function subjectCommonName(certificate: X509Certificate): string | null {
-  const line = certificate.subject.split('\n').find((l) => l.startsWith('CN='));
-  return line ? line.slice(3).replace(/\\(.)/g, '$1') : null;
-}
-
 function certificateDer(cert: forge.pki.Certificate): Buffer {
   return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
 }
