@@ -40,6 +40,8 @@ function vitestSuite(label, configArgs) {
 step('lint', 'npx', ['eslint', '.']);
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 vitestSuite('unit-and-integration', []);
+// the integration suite again with every central server on PostgreSQL (a throwaway cluster; vitest.postgres.config.ts says what it leaves out and why)
+vitestSuite('integration-postgres', ['--config', 'vitest.postgres.config.ts']);
 step('build-renderer', 'npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
 vitestSuite('e2e', ['--config', 'tests/e2e/vitest.config.ts']);
 

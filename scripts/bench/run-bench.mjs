@@ -1,7 +1,7 @@
 // `npm run bench [name]`: runs one benchmark, or all of them. Each prints its own figures.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = { batch: 'scripts/bench/bench-batch.ts', sign: 'scripts/bench/bench-sign.ts', queue: 'scripts/bench/bench-queue.ts' };
+const BENCHES = { batch: 'scripts/bench/bench-batch.ts', sign: 'scripts/bench/bench-sign.ts', queue: 'scripts/bench/bench-queue.ts', server: 'scripts/bench/bench-server.ts' };
 const wanted = process.argv[2] ? [process.argv[2]] : Object.keys(BENCHES);
 for (const name of wanted) {
   if (!BENCHES[name]) {

@@ -45,11 +45,7 @@ function unverified(message: string): Authorship {
   return { ok: false, code: 'AUTHOR_UNVERIFIED', message };
 }
 
-/**
- * Only an official of the author's own office may deliver the author's decisions. A server
- * holds one office today, so any active user qualifies; this is where a multi-office server
- * compares the two officials' offices.
- */
-function sameOffice(_pusher: UserTable, _author: UserTable): boolean {
-  return true;
+/** Only an official of the author's own office may deliver the author's decisions. */
+function sameOffice(pusher: UserTable, author: UserTable): boolean {
+  return pusher.office_id === author.office_id;
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CommandResult, RejectionCode } from '../../shared/sync-protocol';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 
@@ -26,6 +26,14 @@ export interface Booking {
  * so a retried, duplicated or reordered push changes nothing — but only when it is the same
  * command: the same id with other content, another author or another endpoint is refused as
  * COMMAND_ID_REUSED, and the first command's record stands.
+ *
+ * Also with several server processes on one database: the ledger row is claimed first, with
+ * INSERT … ON CONFLICT (id) DO NOTHING on the primary key. A racing duplicate's insert waits on
+ * that key until the first transaction ends; if it committed, the duplicate inserts nothing and
+ * reads the first result (never applying twice, never failing); if it rolled back, the duplicate
+ * goes ahead as the first. The row says 'pending' only inside the transaction that holds it.
+ * A rejection rolls back to a savepoint, so nothing a refused command did before it was refused
+ * stays; only its ledger row does.
  */
 export async function runCommandOnce(
   db: Kysely<ServerDatabase>,
@@ -35,22 +43,7 @@ export async function runCommandOnce(
   apply: (trx: Transaction<ServerDatabase>) => Promise<number>,
 ): Promise<CommandResult> {
   return db.transaction().execute(async (trx) => {
-    const seen = await trx.selectFrom('commands').selectAll().where('id', '=', commandId).executeTakeFirst();
-    if (seen) {
-      const same = seen.content_hash === null ? seen.user_id === booking.author.id : seen.content_hash === booking.contentHash;
-      if (!same) return { id: commandId, status: 'rejected', code: 'COMMAND_ID_REUSED', message: `command id ${commandId} was already used for another command` };
-      return seen.status === 'accepted'
-        ? { id: seen.id, status: 'accepted', changeSeq: seen.change_seq ?? 0 }
-        : { id: seen.id, status: 'rejected', code: seen.code as RejectionCode, message: seen.message ?? '' };
-    }
-    let result: CommandResult;
-    try {
-      result = { id: commandId, status: 'accepted', changeSeq: await apply(trx) };
-    } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
-      result = { id: commandId, status: 'rejected', code: error.code, message: error.message };
-    }
-    await trx
+    const first = await trx
       .insertInto('commands')
       .values({
         id: commandId,
@@ -58,12 +51,44 @@ export async function runCommandOnce(
         pushed_by_user_id: booking.pushedBy.id,
         content_hash: booking.contentHash,
         received_at: now.toISOString(),
+        status: 'pending',
+        code: null,
+        message: null,
+        change_seq: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!first) return answerSeen(trx, booking, commandId);
+    let result: CommandResult;
+    await sql`SAVEPOINT command_effects`.execute(trx);
+    try {
+      result = { id: commandId, status: 'accepted', changeSeq: await apply(trx) };
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      await sql`ROLLBACK TO SAVEPOINT command_effects`.execute(trx);
+      result = { id: commandId, status: 'rejected', code: error.code, message: error.message };
+    }
+    await trx
+      .updateTable('commands')
+      .set({
         status: result.status,
         code: result.status === 'rejected' ? result.code : null,
         message: result.status === 'rejected' ? result.message : null,
         change_seq: result.status === 'accepted' ? result.changeSeq : null,
       })
+      .where('id', '=', commandId)
       .execute();
     return result;
   });
+}
+
+/** The answer to a command id already in the ledger: its first result, or COMMAND_ID_REUSED. */
+async function answerSeen(trx: Transaction<ServerDatabase>, booking: Booking, commandId: string): Promise<CommandResult> {
+  const seen = await trx.selectFrom('commands').selectAll().where('id', '=', commandId).executeTakeFirstOrThrow();
+  const same = seen.content_hash === null ? seen.user_id === booking.author.id : seen.content_hash === booking.contentHash;
+  if (!same) return { id: commandId, status: 'rejected', code: 'COMMAND_ID_REUSED', message: `command id ${commandId} was already used for another command` };
+  if (seen.status === 'accepted') return { id: seen.id, status: 'accepted', changeSeq: Number(seen.change_seq ?? 0) };
+  if (seen.status === 'rejected') return { id: seen.id, status: 'rejected', code: seen.code as RejectionCode, message: seen.message ?? '' };
+  throw new Error(`command ${commandId} is recorded as ${seen.status}, which no committed transaction leaves`);
 }

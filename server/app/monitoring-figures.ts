@@ -8,7 +8,7 @@ import { applicantSchema } from '../../shared/domain';
 import { eventFromRow, loadOffice, loadPermitTypes, loadWorkflows } from './server-records';
 
 /**
- * The one definition of the office's performance figures, computed from the server's event
+ * The one definition of one office's performance figures, computed from the server's event
  * log through the same kartu kendali time accounting the desk shows (shared/kartu-kendali-time.ts).
  * The monitoring route and the monthly report (PDF, XLSX) both call this; nothing else counts.
  *
@@ -23,14 +23,33 @@ import { eventFromRow, loadOffice, loadPermitTypes, loadWorkflows } from './serv
  * - the median and 90th percentile are of passages' working minutes (nearest rank);
  * - an *overdue* file is open with its deadline before today.
  */
-export async function computeMonitoringFigures(db: Kysely<ServerDatabase>, period: MonitoringPeriod, now: Date = new Date()): Promise<MonitoringFigures> {
-  const office = await loadOffice(db);
+export async function computeMonitoringFigures(db: Kysely<ServerDatabase>, officeId: string, period: MonitoringPeriod, now: Date = new Date()): Promise<MonitoringFigures> {
+  const office = await loadOffice(db, officeId);
   const holidays = new Set(office.holidays.map((h) => h.date));
-  const workflows = new Map((await loadWorkflows(db)).map((w) => [w.id, w]));
-  const permitTypes = new Map((await loadPermitTypes(db)).map((p) => [p.id, p]));
-  const applications = await db.selectFrom('applications').select(['id', 'registration_number', 'permit_type_id', 'workflow_id', 'stage', 'applicant', 'submitted_at', 'complete_at', 'stage_entered_at']).execute();
-  const eventRows = await db.selectFrom('events').selectAll().orderBy('seq').execute();
-  const claims = new Map((await db.selectFrom('claims').select(['application_id', 'user_name']).execute()).map((c) => [c.application_id, c.user_name]));
+  const workflows = new Map((await loadWorkflows(db, officeId)).map((w) => [w.id, w]));
+  const permitTypes = new Map((await loadPermitTypes(db, officeId)).map((p) => [p.id, p]));
+  const applications = await db
+    .selectFrom('applications')
+    .select(['id', 'registration_number', 'permit_type_id', 'workflow_id', 'stage', 'applicant', 'submitted_at', 'complete_at', 'stage_entered_at'])
+    .where('office_id', '=', officeId)
+    .execute();
+  const eventRows = await db
+    .selectFrom('events')
+    .innerJoin('applications', 'applications.id', 'events.application_id')
+    .selectAll('events')
+    .where('applications.office_id', '=', officeId)
+    .orderBy('events.seq')
+    .execute();
+  const claims = new Map(
+    (
+      await db
+        .selectFrom('claims')
+        .innerJoin('applications', 'applications.id', 'claims.application_id')
+        .select(['claims.application_id', 'claims.user_name'])
+        .where('applications.office_id', '=', officeId)
+        .execute()
+    ).map((c) => [c.application_id, c.user_name]),
+  );
   const eventsByFile = new Map<string, ReturnType<typeof eventFromRow>[]>();
   for (const row of eventRows) {
     const list = eventsByFile.get(row.application_id) ?? [];

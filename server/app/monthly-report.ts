@@ -43,9 +43,9 @@ export function monthLabel(month: string): string {
   return `${MONTHS[m - 1]} ${y}`;
 }
 
-export async function buildMonthlyReport(db: Kysely<ServerDatabase>, month: string, now: Date = new Date()): Promise<MonthlyReport> {
-  const figures = await computeMonitoringFigures(db, monthPeriod(month), now);
-  return { month, figures, complaints: await summarizeComplaints(db, month) };
+export async function buildMonthlyReport(db: Kysely<ServerDatabase>, officeId: string, month: string, now: Date = new Date()): Promise<MonthlyReport> {
+  const figures = await computeMonitoringFigures(db, officeId, monthPeriod(month), now);
+  return { month, figures, complaints: await summarizeComplaints(db, officeId, month) };
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`);

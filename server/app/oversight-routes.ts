@@ -11,6 +11,7 @@ import { applyComplaintCommand, listComplaints, loadComplaintReport } from './co
 import { computeMonitoringFigures } from './monitoring-figures';
 import { buildMonthlyReport, monthlyReportPdf, monthlyReportXlsx } from './monthly-report';
 import { eventFromRow, loadOffice, loadPermitTypes, loadWorkflow } from './server-records';
+import { officeApplication } from './access-scope';
 
 /** Who oversees the office: monitoring and the monthly report. */
 const OVERSIGHT_ROLES: readonly Role[] = ['kepala_dinas', 'sekretaris'];
@@ -47,14 +48,14 @@ export async function oversightRoutes(app: FastifyInstance, options: { db: Kysel
     if (!allowed(request, reply, OVERSIGHT_ROLES)) return reply;
     const parsed = monitoringPeriodSchema.safeParse(request.query);
     if (!parsed.success) return reply.code(400).send({ error: 'invalid_request', message: z.prettifyError(parsed.error) });
-    return computeMonitoringFigures(db, parsed.data, now());
+    return computeMonitoringFigures(db, userOf.get(request)!.office_id, parsed.data, now());
   });
 
   app.get(`${API_PREFIX}/oversight/report`, async (request, reply) => {
     if (!allowed(request, reply, OVERSIGHT_ROLES)) return reply;
     const parsed = z.object({ month: monthSchema, format: z.enum(['pdf', 'xlsx']).default('pdf') }).safeParse(request.query);
     if (!parsed.success) return reply.code(400).send({ error: 'invalid_request', message: z.prettifyError(parsed.error) });
-    const report = await buildMonthlyReport(db, parsed.data.month, now());
+    const report = await buildMonthlyReport(db, userOf.get(request)!.office_id, parsed.data.month, now());
     const name = `laporan-kinerja-${parsed.data.month}.${parsed.data.format}`;
     const body = parsed.data.format === 'pdf' ? Buffer.from(await monthlyReportPdf(report)) : await monthlyReportXlsx(report);
     return reply
@@ -64,14 +65,16 @@ export async function oversightRoutes(app: FastifyInstance, options: { db: Kysel
   });
 
   app.get(`${API_PREFIX}/complaints`, async (request, reply) => {
-    if (!allowed(request, reply, COMPLAINT_ROLES)) return reply;
-    return { complaints: await listComplaints(db) };
+    const user = allowed(request, reply, COMPLAINT_ROLES);
+    if (!user) return reply;
+    return { complaints: await listComplaints(db, user.office_id) };
   });
 
   app.get<{ Params: { month: string } }>(`${API_PREFIX}/complaints/reports/:month`, async (request, reply) => {
-    if (!allowed(request, reply, COMPLAINT_ROLES)) return reply;
+    const user = allowed(request, reply, COMPLAINT_ROLES);
+    if (!user) return reply;
     if (!monthSchema.safeParse(request.params.month).success) return reply.code(400).send({ error: 'invalid_request', message: 'month is YYYY-MM' });
-    return { report: await loadComplaintReport(db, request.params.month) };
+    return { report: await loadComplaintReport(db, user.office_id, request.params.month) };
   });
 
   app.post(`${API_PREFIX}/complaints/commands`, async (request, reply) => {
@@ -85,12 +88,14 @@ export async function oversightRoutes(app: FastifyInstance, options: { db: Kysel
   // The kartu kendali of a file a complaint names: attached to the complaint, so the officials
   // handling it see where the time went (seeds: the cards are collected when someone complains).
   app.get<{ Params: { id: string } }>(`${API_PREFIX}/complaints/:id/kartu`, async (request, reply) => {
-    if (!allowed(request, reply, COMPLAINT_ROLES)) return reply;
-    const complaint = await db.selectFrom('complaints').select('application_id').where('id', '=', request.params.id).executeTakeFirst();
+    const user = allowed(request, reply, COMPLAINT_ROLES);
+    if (!user) return reply;
+    const complaint = await db.selectFrom('complaints').select('application_id').where('id', '=', request.params.id).where('office_id', '=', user.office_id).executeTakeFirst();
     if (!complaint?.application_id) return reply.code(404).send({ error: 'not_found', message: 'the complaint names no application' });
-    const app = await db.selectFrom('applications').selectAll().where('id', '=', complaint.application_id).executeTakeFirstOrThrow();
-    const office = await loadOffice(db);
-    const permitType = (await loadPermitTypes(db)).find((p) => p.id === app.permit_type_id);
+    const app = await officeApplication(db, user, complaint.application_id);
+    if (!app) return reply.code(404).send({ error: 'not_found', message: 'the complaint names no application' });
+    const office = await loadOffice(db, user.office_id);
+    const permitType = (await loadPermitTypes(db, user.office_id)).find((p) => p.id === app.permit_type_id);
     const events = (await db.selectFrom('events').selectAll().where('application_id', '=', app.id).orderBy('seq').execute()).map(eventFromRow);
     return {
       applicationId: app.id,

@@ -13,14 +13,17 @@ import {
 } from './server-records';
 
 /**
- * Everything that changed after `since` that this official may see, in change order, one page
- * at a time (need-to-know, UU 27/2022 PDP): a changed file outside their scope is named in
- * `removed`, with no personal data, so the desk deletes what it may no longer keep.
+ * Everything of the official's own office that changed after `since` and that they may see, in
+ * change order, one page at a time (need-to-know, UU 27/2022 PDP): a changed file of their
+ * office outside their scope is named in `removed`, with no personal data, so the desk deletes
+ * what it may no longer keep. Another office's files, workflows and permit types never appear,
+ * not even by id; the office payload is the official's own office.
  */
 export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number): Promise<PullResponse> {
   const rows = await db
     .selectFrom('applications')
     .selectAll()
+    .where('office_id', '=', user.office_id)
     .where('change_seq', '>', since)
     .orderBy('change_seq')
     .limit(limit + 1)
@@ -34,6 +37,9 @@ export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, s
   const claims = ids.length ? await db.selectFrom('claims').selectAll().where('application_id', 'in', ids).execute() : [];
   const issued = ids.length
     ? await db.selectFrom('issued_permits').select(['application_id', 'sha256', 'issued_at', 'signer_name', 'pades_level']).where('application_id', 'in', ids).execute()
+    : [];
+  const prepared = ids.length
+    ? await db.selectFrom('prepared_permits').select(['application_id', 'sha256', 'certificate_sha256', 'prepared_at']).where('application_id', 'in', ids).execute()
     : [];
   const voided = ids.length
     ? await db.selectFrom('permit_numbers').select('application_id').where('application_id', 'in', ids).where('voided_at', 'is not', null).execute()
@@ -54,11 +60,14 @@ export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, s
   const applications: PulledApplication[] = page.map((row) => {
     const claim = claims.find((c) => c.application_id === row.id);
     const signed = issued.find((i) => i.application_id === row.id);
+    const preparedPermit = prepared.find((p) => p.application_id === row.id);
     const application = {
       ...applicationFromRow(row),
       claimedBy: claim ? { userId: claim.user_id, name: claim.user_name, at: claim.claimed_at } : null,
       signedPermit: signed ? { sha256: signed.sha256, issuedAt: signed.issued_at, signerName: signed.signer_name, padesLevel: signed.pades_level } : null,
       permitNumberVoided: voided.some((v) => v.application_id === row.id),
+      // the hash the desk checks the prepared permit's bytes against (GET …/prepared-permit)
+      preparedPermit: preparedPermit ? { sha256: preparedPermit.sha256, certificateSha256: preparedPermit.certificate_sha256, preparedAt: preparedPermit.prepared_at } : null,
     };
     return {
       application,
@@ -73,9 +82,9 @@ export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, s
     cursor: changed.length ? changed[changed.length - 1]!.change_seq : since,
     hasMore: rows.length > limit,
     removed,
-    office: await loadOffice(db),
-    permitTypes: await loadPermitTypes(db),
-    workflows: await loadWorkflows(db),
+    office: await loadOffice(db, user.office_id),
+    permitTypes: await loadPermitTypes(db, user.office_id),
+    workflows: await loadWorkflows(db, user.office_id),
     applications,
   };
 }

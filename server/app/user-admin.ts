@@ -5,6 +5,7 @@ import type { ServerDatabase } from '../db/server-database';
 import { revokeEverySession } from './auth-tokens';
 import { hashPassword } from './password-hash';
 import { PASSWORD_PROBLEM_TEXT, passwordProblems } from './password-policy';
+import { resolveOfficeId } from './server-records';
 
 /** What an administrator did wrong, said plainly; the CLI prints it and exits 1. */
 export class UserAdminError extends Error {}
@@ -20,6 +21,8 @@ export interface NewUser {
   nip: string;
   role: string;
   password: string;
+  /** the office the official belongs to; may be left out only on a server with one office */
+  officeId?: string;
 }
 
 export async function addUser(db: Kysely<ServerDatabase>, user: NewUser): Promise<string> {
@@ -29,10 +32,16 @@ export async function addUser(db: Kysely<ServerDatabase>, user: NewUser): Promis
   checkPassword(user.password, user.username);
   const existing = await db.selectFrom('users').select('id').where('username', '=', user.username).executeTakeFirst();
   if (existing) throw new UserAdminError(`user ${user.username} exists already`);
+  let officeId: string;
+  try {
+    officeId = await resolveOfficeId(db, user.officeId);
+  } catch (error) {
+    throw new UserAdminError((error as Error).message);
+  }
   const id = randomUUID();
   await db
     .insertInto('users')
-    .values({ id, username: user.username, full_name: user.fullName.trim(), nip: user.nip.trim(), role: user.role as Role, password_hash: await hashPassword(user.password), active: 1 })
+    .values({ id, office_id: officeId, username: user.username, full_name: user.fullName.trim(), nip: user.nip.trim(), role: user.role as Role, password_hash: await hashPassword(user.password), active: 1 })
     .execute();
   return id;
 }

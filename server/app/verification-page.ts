@@ -309,6 +309,8 @@ export function renderVerificationPage(result: VerificationResponse): Verificati
   if (status !== 'unknown') {
     if (result.permitNumber) rows.push(row('Nomor izin', escapeHtml(result.permitNumber)));
     if (result.permitTitle) rows.push(row('Jenis izin', escapeHtml(result.permitTitle)));
+    // the office that gave the number; on a BATAL page this is all besides the number and the type
+    if (result.office) rows.push(row('Instansi penerbit', escapeHtml(`${result.office.name} ${result.office.city}`.trim())));
   }
   if (issued) {
     if (result.holderName) rows.push(row('Pemegang izin', escapeHtml(result.holderName)));

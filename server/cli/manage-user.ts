@@ -1,17 +1,19 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openServerDb } from '../db/open-server-db';
+import { serverDbLocation } from '../db/server-engine';
 import { UserAdminError, addUser, disableUser, resetPassword } from '../app/user-admin';
 
 const USAGE = `Usage:
-  npm run server:user -- add --db FILE --username NAME --full-name "NAME" --nip NIP --role ROLE
+  npm run server:user -- add --db FILE|postgres://… --username NAME --full-name "NAME" --nip NIP --role ROLE [--office ID]
   npm run server:user -- disable --db FILE --username NAME
   npm run server:user -- reset-password --db FILE --username NAME
 
 The password is read from standard input (asked twice, without echo, on a terminal; the first
 line when piped), never from the command line, where other users of the computer can see it.
 A new password has at least 12 characters of at least two kinds, does not contain the username
-and is not a common or demo password. Disabling or resetting ends every session of the account.`;
+and is not a common or demo password. Disabling or resetting ends every session of the account.
+--office names the official's office; it may be left out on a server that holds one office.`;
 
 /** A line typed without echo, on a terminal; the first line of stdin otherwise. */
 async function readPassword(prompt: string): Promise<string> {
@@ -65,6 +67,7 @@ async function main(): Promise<number> {
       'full-name': { type: 'string' },
       nip: { type: 'string', default: '' },
       role: { type: 'string' },
+      office: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,12 +76,13 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!existsSync(values.db)) throw new UserAdminError(`no server database at ${values.db}`);
+  // --db names a SQLite file or a postgres:// URL
+  if (serverDbLocation(values.db).engine === 'sqlite' && !existsSync(values.db)) throw new UserAdminError(`no server database at ${values.db}`);
   const { db, close } = await openServerDb(values.db);
   try {
     if (command === 'add') {
       if (!values['full-name'] || !values.role) throw new UserAdminError('add needs --full-name and --role');
-      const id = await addUser(db, { username: values.username, fullName: values['full-name'], nip: values.nip!, role: values.role, password: await newPassword() });
+      const id = await addUser(db, { username: values.username, fullName: values['full-name'], nip: values.nip!, role: values.role, officeId: values.office, password: await newPassword() });
       console.log(`Added ${values.username} (${values.role}), id ${id}.`);
     } else if (command === 'disable') {
       await disableUser(db, values.username);

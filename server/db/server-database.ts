@@ -6,18 +6,29 @@ export interface SettingTable {
   value: string;
 }
 
+/** One office (DPMPTSP) on this server (migration 021): its definition is shared/office.ts's officeSchema. */
+export interface OfficeTable {
+  id: string;
+  definition: string;
+}
+
+/** Ids are unique across the server; each workflow and permit type belongs to one office. */
 export interface WorkflowTable {
   id: string;
+  office_id: string;
   definition: string;
 }
 
 export interface PermitTypeTable {
   id: string;
+  office_id: string;
   definition: string;
 }
 
 export interface UserTable {
   id: string;
+  /** an official belongs to one office and sees, and changes, nothing of another */
+  office_id: string;
   username: string;
   full_name: string;
   nip: string;
@@ -47,6 +58,7 @@ export interface AuthSessionTable {
 
 export interface ApplicationTable {
   id: string;
+  office_id: string;
   registration_number: string;
   permit_type_id: string;
   workflow_id: string;
@@ -104,7 +116,8 @@ export interface CommandTable {
   /** whose token carried it (another official of the office may deliver an author's decisions) */
   pushed_by_user_id: string | null;
   received_at: string;
-  status: 'accepted' | 'rejected';
+  /** 'pending' only inside the transaction that applies it (command-ledger.ts); never committed */
+  status: 'accepted' | 'rejected' | 'pending';
   code: string | null;
   message: string | null;
   change_seq: number | null;
@@ -112,7 +125,10 @@ export interface CommandTable {
 
 export interface PermitNumberTable {
   application_id: string;
+  office_id: string;
   year: number;
+  /** the permit type's number code: the sequence runs per office, year and code */
+  code: string;
   sequence: number;
   permit_number: string;
   verification_id: string;
@@ -139,6 +155,16 @@ export interface IssuedPermitTable {
   revoked_at: string | null;
 }
 
+/** The final permit prepared at the numbering step (migration 022): everything but the CMS. */
+export interface PreparedPermitTable {
+  application_id: string;
+  sha256: string;
+  pdf: Buffer;
+  /** the registered certificate it names and carries the path of; null when none was registered */
+  certificate_sha256: string | null;
+  prepared_at: string;
+}
+
 export interface ClaimTable {
   application_id: string;
   user_id: string;
@@ -151,9 +177,18 @@ export interface CounterTable {
   value: number;
 }
 
+/** The last permit sequence given per office, year and code (migration 021), taken with UPDATE … RETURNING. */
+export interface PermitNumberCounterTable {
+  office_id: string;
+  year: number;
+  code: string;
+  value: number;
+}
+
 /** The Buku Pengaduan (migration 020): one row per complaint. */
 export interface ComplaintTable {
   id: string;
+  office_id: string;
   received_on: string;
   complainant_name: string;
   complainant_identity: string;
@@ -172,8 +207,9 @@ export interface ComplaintTable {
   recorded_by_user_id: string;
 }
 
-/** The monthly complaints report, one per month. */
+/** The monthly complaints report, one per office and month. */
 export interface ComplaintReportTable {
+  office_id: string;
   month: string;
   status: string;
   note: string;
@@ -184,6 +220,7 @@ export interface ComplaintReportTable {
 /** Each action on a complaint or a report, with its official. */
 export interface ComplaintHistoryTable {
   seq: Generated<number>;
+  office_id: string;
   subject: 'complaint' | 'report';
   subject_id: string;
   command_id: string;
@@ -198,6 +235,7 @@ export interface ComplaintHistoryTable {
 
 export interface ServerDatabase {
   settings: SettingTable;
+  offices: OfficeTable;
   workflows: WorkflowTable;
   permit_types: PermitTypeTable;
   users: UserTable;
@@ -210,7 +248,9 @@ export interface ServerDatabase {
   commands: CommandTable;
   permit_numbers: PermitNumberTable;
   counters: CounterTable;
+  permit_number_counters: PermitNumberCounterTable;
   issued_permits: IssuedPermitTable;
+  prepared_permits: PreparedPermitTable;
   claims: ClaimTable;
   complaints: ComplaintTable;
   complaint_reports: ComplaintReportTable;

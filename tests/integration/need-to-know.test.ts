@@ -23,7 +23,7 @@ async function pullAll(user: string): Promise<{ page: PullResponse; raw: string 
 
 beforeAll(async () => {
   office = await startOfficeAndDesk(30);
-  for (const user of ['penata', 'penata2', 'koordinator', 'kadis', 'sekretaris']) {
+  for (const user of ['penata', 'penata2', 'koordinator', 'kadis', 'sekretarismetro']) {
     const { text } = await api('/auth/login', undefined, { method: 'POST', body: { username: user, password: DEMO_PASSWORD } });
     tokens[user] = (JSON.parse(text) as { token: string }).token;
   }
@@ -50,7 +50,7 @@ describe('each official receives only the personal data their work needs (UU 27/
   it('answers 403 for a document outside the official\'s work, and the Kepala Dinas and Sekretaris still see the whole office', async () => {
     const everything = (await pullAll('kadis')).page;
     expect(everything.applications).toHaveLength(30);
-    expect((await pullAll('sekretaris')).page.applications).toHaveLength(30);
+    expect((await pullAll('sekretarismetro')).page.applications).toHaveLength(30);
     const outside = everything.applications.find((a) => a.application.stage === 'verifikasi_draf' && a.documents.length > 0)!;
     const inside = everything.applications.find((a) => a.application.stage === 'pemeriksaan' && a.documents.length > 0)!;
     expect((await api(`/documents/${outside.documents[0]!.id}`, tokens.penata)).status).toBe(403);

@@ -52,9 +52,9 @@ describe('central server rules', () => {
     expect((await api('/sync/pull', { token: 'not-a-real-token-at-all' })).status).toBe(401);
   });
 
-  it('seeds a realistic office: three permit types, both workflow chains, 30 files over the stages', () => {
+  it("seeds a realistic office: three permit types, its own workflow chain (Pekanbaru's is Pekanbaru's office's), 30 files over the stages", () => {
     expect(pulled.permitTypes.map((p) => p.name).sort()).toEqual(['Surat Izin Dokter Internship', 'Surat Izin Refraksionis Optisien', 'Surat Izin Terapis Okupasional']);
-    expect(pulled.workflows.map((w) => w.id).sort()).toEqual(['metro-3-tahap', 'pekanbaru-sop-04']);
+    expect(pulled.workflows.map((w) => w.id).sort()).toEqual(['metro-3-tahap']);
     expect(pulled.applications).toHaveLength(30);
     expect(new Set(pulled.applications.map((a) => a.application.stage)).size).toBeGreaterThanOrEqual(3);
     expect(pulled.applications.every((a) => /^\d{16}$/.test(a.application.applicant.nik))).toBe(true);

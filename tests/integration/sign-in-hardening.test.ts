@@ -120,7 +120,7 @@ describe('sign-in, sign-out, refresh and administration', () => {
   it('adds, resets and disables accounts from the command line, with a password policy', async () => {
     const cli = (args: string[], password: string) =>
       spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/manage-user.ts', ...args, '--db', dbFile], { input: `${password}\n`, encoding: 'utf8', cwd: process.cwd() });
-    const add = ['add', '--username', 'penata3', '--full-name', 'Rudi Hartono, S.AP.', '--nip', '19910101 201801 1 001', '--role', 'penata_perizinan'];
+    const add = ['add', '--username', 'penata3', '--full-name', 'Rudi Hartono, S.AP.', '--nip', '19910101 201801 1 001', '--role', 'penata_perizinan', '--office', 'dpmptsp-kota-metro'];
 
     for (const weak of ['Pendek-1', 'semuahurufkecilsaja', 'Penata3-rahasia!', 'meja-izin-demo', 'Meja Izin Demo']) {
       const refused = cli(add, weak);
@@ -128,6 +128,10 @@ describe('sign-in, sign-out, refresh and administration', () => {
       expect(refused.stderr).toContain('password refused');
     }
     const strong = 'Kopi-Tubruk-Lampung-7';
+    // the demo server holds several offices: an official is added to a named one
+    const noOffice = cli(add.slice(0, -2), strong);
+    expect(noOffice.status).toBe(1);
+    expect(noOffice.stderr).toContain('name the office with --office');
     const added = cli(add, strong);
     expect(added.status, added.stderr).toBe(0);
     expect(added.stdout).toContain('Added penata3');

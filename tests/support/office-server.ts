@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { buildServerApp } from '../../server/app/build-server-app';
+import { closeGracefully } from '../../server/app/graceful-close';
 import { DEFAULT_THROTTLE_POLICY, LoginThrottle, type ThrottlePolicy } from '../../server/app/login-throttle';
 import { openServerDb } from '../../server/db/open-server-db';
 import type { ServerDatabase } from '../../server/db/server-database';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { isSeeded, seedDemoDatabase, type SeedOptions } from '../../server/seed/seed-demo-database';
 import { API_PREFIX, type AuthorSession, type LoginResponse } from '../../shared/sync-protocol';
+import { mappedPostgresDatabase, postgresDatabaseFor, postgresReader, testEngineFromEnv, type ServerDbReader, type TestEngine } from './postgres-test-databases';
 
 /** A throttle that never gets in the way: for tests about something else than sign-in limits. */
 export function lenientThrottle(): LoginThrottle {
@@ -17,15 +19,22 @@ export interface OfficeServer {
   url: string;
   port: number;
   db: Kysely<ServerDatabase>;
+  engine: TestEngine;
   close(): Promise<void>;
 }
 
-/** The reference server on loopback over a real file, with the throttle a test chooses; seeded when empty. */
+/**
+ * The reference server on loopback over a real database, with the throttle a test chooses;
+ * seeded when empty. The engine is the option's, else MEJA_IZIN_TEST_ENGINE's (default SQLite):
+ * on PostgreSQL, `dbFile` names a database of the test cluster (the same file, the same
+ * database), so a test reads its records with readServerDb(dbFile, …) on either engine.
+ */
 export async function startOfficeServer(
   dbFile: string,
-  options: { throttle?: LoginThrottle; policy?: ThrottlePolicy; port?: number; seed?: SeedOptions } = {},
+  options: { throttle?: LoginThrottle; policy?: ThrottlePolicy; port?: number; seed?: SeedOptions; engine?: TestEngine } = {},
 ): Promise<OfficeServer> {
-  const { db, close } = await openServerDb(dbFile);
+  const engine = options.engine ?? testEngineFromEnv();
+  const { db, close } = await openServerDb(engine === 'postgres' ? await postgresDatabaseFor(dbFile) : dbFile);
   const app = buildServerApp({ db, loginThrottle: options.throttle ?? new LoginThrottle(options.policy) });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
@@ -36,8 +45,9 @@ export async function startOfficeServer(
     url,
     port,
     db,
+    engine,
     async close() {
-      await app.close();
+      await closeGracefully(app, 10_000);
       await close();
     },
   };
@@ -68,8 +78,13 @@ export async function login(baseUrl: string, username: string, password = DEMO_P
   return body;
 }
 
-/** Reads the server's file directly: what the office really recorded. */
-export function readServerDb<T>(file: string, read: (db: Database.Database) => T): T {
+/**
+ * Reads the server's records directly: what the office really recorded. A file the test's server
+ * keeps in PostgreSQL (a PostgreSQL run) is read there, with the same SQL; otherwise the SQLite file.
+ */
+export function readServerDb<T>(file: string, read: (db: ServerDbReader) => T): T {
+  const postgres = mappedPostgresDatabase(file);
+  if (postgres) return read(postgresReader(postgres));
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return read(db);

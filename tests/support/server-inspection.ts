@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { readServerDb } from './office-server';
 
 export interface ServerEventRow {
   action: string;
@@ -11,15 +11,8 @@ export interface ServerEventRow {
   evidence: string | null;
 }
 
-/** Reads the central server's file directly: what the office really holds, not what a desk thinks. */
-function readServer<T>(file: string, read: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return read(db);
-  } finally {
-    db.close();
-  }
-}
+/** Reads the central server's records directly (its SQLite file, or its PostgreSQL database in a PostgreSQL run): what the office really holds, not what a desk thinks. */
+const readServer = readServerDb;
 
 export function serverStage(file: string, applicationId: string): string {
   return readServer(file, (db) => (db.prepare('SELECT stage FROM applications WHERE id = ?').get(applicationId) as { stage: string }).stage);

@@ -1,0 +1,228 @@
+// `npm run bench:server`: the central server under 200 desks, on PostgreSQL and on SQLite in the
+// same run. Each engine gets a fresh database seeded with Metro files at the penata's stage, and
+// the real server as its own process (`npm run server`); 200 desks of 200 officials (half penata,
+// half koordinator) then work for a bounded time as officials do: pull what changed, take a file
+// (Ambil), decide it, push the decision, and pull what changed every few seconds — a tenth of pushes delivered twice, as a retry after a
+// lost answer would. Afterwards the database is read to count decisions lost (answered accepted
+// but not recorded) and duplicated (recorded more than once). Last line: one JSON object.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { openServerDb } from '../../server/db/open-server-db';
+import type { ServerDatabase } from '../../server/db/server-database';
+import { seedDemoDatabase } from '../../server/seed/seed-demo-database';
+import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
+import type { PullResponse, TransitionCommand } from '../../shared/sync-protocol';
+import { startPostgresCluster } from '../../tests/support/postgres-cluster';
+import { startServerProcess } from '../../tests/support/server-process';
+
+const DESKS = Number(process.env.BENCH_DESKS ?? 200);
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 20) * 1000;
+const FILES = Number(process.env.BENCH_FILES ?? 6000);
+const OFFICE = 'dpmptsp-kota-metro';
+// a desk syncs in the background every 15 s (and on demand); here every 5 s, so pulls weigh more than in an office
+const PULL_EVERY_MS = Number(process.env.BENCH_PULL_EVERY_MS ?? 5000);
+
+interface EngineFigures {
+  commands_per_s: number;
+  push_p95_ms: number;
+  pull_p95_ms: number;
+  claim_p95_ms: number;
+  commands: number;
+  claims: number;
+  refused_claims: number;
+  lost: number;
+  duplicated: number;
+  errors: number;
+  /** HTTP statuses other than the expected ones, by status */
+  error_statuses: Record<string, number>;
+}
+
+const p95 = (values: number[]) => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]! * 10) / 10;
+};
+
+async function timed<T>(samples: number[], run: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await run();
+  } finally {
+    samples.push(performance.now() - start);
+  }
+}
+
+async function call(base: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** 200 officials of the office: desks of distinct officials, as in an MPP with many counters. */
+async function addOfficials(db: Kysely<ServerDatabase>): Promise<Array<{ username: string; role: 'penata_perizinan' | 'koordinator' }>> {
+  const template = await db.selectFrom('users').selectAll().where('username', '=', 'penata').executeTakeFirstOrThrow();
+  const officials = Array.from({ length: DESKS }, (_, i) => ({ username: `bench${String(i).padStart(3, '0')}`, role: i % 2 === 0 ? ('penata_perizinan' as const) : ('koordinator' as const) }));
+  await db
+    .insertInto('users')
+    .values(officials.map((o, i) => ({ ...template, id: randomUUID(), username: o.username, full_name: `Pejabat Uji ${i}`, nip: String(199_000_000 + i), role: o.role })))
+    .execute();
+  return officials;
+}
+
+async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<EngineFigures> {
+  const seeded = await openServerDb(location);
+  await seedDemoDatabase(seeded.db, { applications: FILES, allAtStage: 'pemeriksaan', documents: false, pekanbaruFiles: 0, balikpapanFiles: 0 });
+  const officials = await addOfficials(seeded.db);
+  const files = (await seeded.db.selectFrom('applications').select('id').where('office_id', '=', OFFICE).where('stage', '=', 'pemeriksaan').orderBy('registration_number').execute()).map((r) => r.id);
+  const types = await seeded.db.selectFrom('permit_types').select('definition').where('office_id', '=', OFFICE).execute();
+  const checklist = Object.fromEntries(types.flatMap((t) => (JSON.parse(t.definition) as { requirements: Array<{ id: string }> }).requirements.map((r) => [r.id, true])));
+  const startCursor = Number((await seeded.db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()).value);
+  await seeded.close();
+
+  // BENCH_PROFILE_DIR: a V8 CPU profile of the server process, to see what limits it
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const server = await startServerProcess([...(engine === 'pg' ? ['--pg', location] : ['--db', location]), '--log-level', 'warn'], {}, profile);
+  try {
+    // sign-ins are not measured; a few at a time (the throttle counts parallel sign-ins from one address)
+    const desks: Array<{ token: string; role: string }> = [];
+    for (let i = 0; i < officials.length; i += 8) {
+      const batch = officials.slice(i, i + 8);
+      desks.push(
+        ...(await Promise.all(
+          batch.map(async (o) => {
+            const response = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: o.username, password: DEMO_PASSWORD }) });
+            if (response.status !== 200) throw new Error(`sign-in ${o.username}: HTTP ${response.status}`);
+            return { token: ((await response.json()) as { token: string }).token, role: o.role };
+          }),
+        )),
+      );
+    }
+
+    // the office's queues, as the desks see them: files at the penata's stage, and those passed to the koordinator
+    const queues: Record<string, string[]> = { penata_perizinan: [...files], koordinator: [] };
+    const next: Record<string, number> = { penata_perizinan: 0, koordinator: 0 };
+    const pushSamples: number[] = [];
+    const pullSamples: number[] = [];
+    const claimSamples: number[] = [];
+    const accepted = new Set<string>();
+    let claims = 0;
+    let refusedClaims = 0;
+    let errors = 0;
+    const errorStatuses: Record<string, number> = {};
+    const failed = (status: number) => {
+      errors += 1;
+      errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
+    };
+    const end = performance.now() + DURATION_MS;
+    const started = performance.now();
+
+    await Promise.all(
+      desks.map(async (desk) => {
+        let cursor = startCursor;
+        // desks start their background sync at different moments
+        let lastPull = performance.now() - Math.random() * PULL_EVERY_MS;
+        while (performance.now() < end) {
+          if (performance.now() - lastPull >= PULL_EVERY_MS) {
+            lastPull = performance.now();
+            const pulled = await timed(pullSamples, () => call(server.url, `/sync/pull?since=${cursor}&limit=200`, desk.token));
+            if (pulled.status !== 200) {
+              failed(pulled.status);
+              continue;
+            }
+            cursor = (pulled.body as PullResponse).cursor;
+          }
+          const queue = queues[desk.role]!;
+          // the top of the queue: usually the next file, sometimes one a colleague may be taking (a race for the same file)
+          const index = Math.random() < 0.2 && next[desk.role]! > 0 ? next[desk.role]! - 1 : next[desk.role]!++;
+          const applicationId = queue[index];
+          if (!applicationId) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            continue;
+          }
+          const claim = await timed(claimSamples, () => call(server.url, '/claims', desk.token, { applicationId }));
+          // 409: a colleague holds it; 403: it moved past this role's stage meanwhile
+          if (claim.status === 409 || claim.status === 403) {
+            refusedClaims += 1;
+            continue;
+          }
+          if (claim.status !== 200) {
+            failed(claim.status);
+            continue;
+          }
+          claims += 1;
+          const command: TransitionCommand =
+            desk.role === 'penata_perizinan'
+              ? { id: randomUUID(), type: 'transition', applicationId, action: 'teruskan', expectedStage: 'pemeriksaan', reason: 'Sesuai dengan data nasional.', checklist, decidedAt: new Date().toISOString(), evidence: null }
+              : { id: randomUUID(), type: 'transition', applicationId, action: 'setujui_draf', expectedStage: 'verifikasi_draf', reason: null, checklist: null, decidedAt: new Date().toISOString(), evidence: null };
+          const deliveries = Math.random() < 0.1 ? 2 : 1;
+          for (let d = 0; d < deliveries; d++) {
+            const pushed = await timed(pushSamples, () => call(server.url, '/sync/push', desk.token, { commands: [command] }));
+            if (pushed.status !== 200) {
+              failed(pushed.status);
+              continue;
+            }
+            const result = pushed.body.results[0] as { status: string };
+            if (result.status === 'accepted' && !accepted.has(command.id)) {
+              accepted.add(command.id);
+              if (desk.role === 'penata_perizinan') queues.koordinator!.push(applicationId);
+            }
+          }
+        }
+      }),
+    );
+    const elapsedS = (performance.now() - started) / 1000;
+
+    // what the database recorded: every accepted decision once
+    const check = await openServerDb(location);
+    const recorded = new Map<string, number>();
+    const ids = [...accepted];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await check.db
+        .selectFrom('events')
+        .select(['command_id', sql<number>`count(*)`.as('n')])
+        .where('command_id', 'in', ids.slice(i, i + 500))
+        .groupBy('command_id')
+        .execute();
+      for (const row of rows) recorded.set(row.command_id!, Number(row.n));
+    }
+    const ledger = await check.db.selectFrom('commands').select(sql<number>`count(*)`.as('n')).where('status', '=', 'accepted').executeTakeFirstOrThrow();
+    await check.close();
+    const lost = ids.filter((id) => !recorded.has(id)).length + Math.max(0, ids.length - Number(ledger.n));
+    const duplicated = [...recorded.values()].reduce((n, count) => n + Math.max(0, count - 1), 0);
+    return {
+      commands_per_s: Math.round((accepted.size / elapsedS) * 10) / 10,
+      push_p95_ms: p95(pushSamples),
+      pull_p95_ms: p95(pullSamples),
+      claim_p95_ms: p95(claimSamples),
+      commands: accepted.size,
+      claims,
+      refused_claims: refusedClaims,
+      lost,
+      duplicated,
+      errors,
+      error_statuses: errorStatuses,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'meja-izin-bench-server-'));
+const cluster = await startPostgresCluster({ durable: true, maxConnections: 100 });
+try {
+  console.error(`bench:server: ${DESKS} desks for ${DURATION_MS / 1000} s per engine, ${FILES} files seeded`);
+  const pg = await runEngine('pg', await cluster.createDatabase('bench'));
+  console.error(`PostgreSQL: ${JSON.stringify(pg)}`);
+  const sqlite = process.env.BENCH_ENGINES === 'pg' ? null : await runEngine('sqlite', join(work, 'server.sqlite'));
+  console.error(`SQLite: ${JSON.stringify(sqlite)}`);
+  console.log(JSON.stringify({ desks: DESKS, seconds: DURATION_MS / 1000, pg, sqlite }));
+} finally {
+  cluster.stop();
+  rmSync(work, { recursive: true, force: true });
+}
