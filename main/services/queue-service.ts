@@ -1,26 +1,39 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { DeadlineState, QueueCounts, QueueItem, QueueQuery } from '../../shared/contract';
 import { calendarDateIn, deadlineAfterWorkingDays } from '../../shared/working-days';
 import { stagesForRole } from '../../shared/workflow';
+import { searchWords } from '../../shared/search-words';
 import type { CacheDatabase } from '../../db/cache-database';
 import { holidaySet, readOffice, readPermitTypes, readWorkflows } from './cache-reads';
 import type { SessionService } from './session-service';
 import { deadlineView, stageMinutesLeft } from './deadline';
 
 const PAGE = 100;
+/** Up to this many trigram matches, a search sorts its matches; beyond it, it walks the sort order instead. */
+const FEW_MATCHES = 3000;
 
-/** A search box's words as an FTS5 query: every word must match the start of a token. */
-export function ftsQuery(search: string): string | null {
-  const words = search.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.length ? words.map((w) => `"${w}"*`).join(' AND ') : null;
+/** A search's words as an FTS5 trigram query (each word somewhere in the file's text), or null when a word is too short for trigrams. */
+export function trigramQuery(words: readonly string[]): string | null {
+  if (words.length === 0 || words.some((w) => w.length < 3)) return null;
+  return words.map((w) => `"${w}"`).join(' AND ');
 }
 
 type Base = SelectQueryBuilder<CacheDatabase, 'applications', object>;
+type Sort = NonNullable<QueueQuery['sort']>;
+/** Files per permit type and deadline day: every chip count and total is a sum over these. */
+type Group = { permit_type_id: string; deadline_date: string | null; n: number };
+
+const SEARCH_ORDER: Record<Sort, RawBuilder<unknown>> = {
+  deadline: sql`s.deadline_date, s.submitted_at, s.application_rowid`,
+  submitted: sql`s.submitted_at, s.deadline_date, s.application_rowid`,
+  name: sql`s.applicant_name, s.deadline_date, s.application_rowid`,
+};
 
 /**
- * The signed-in official's queue: the files at the stages their role acts on, filtered,
- * searched (FTS5), sorted and paged in SQLite, so 100,000 cached files stay instant. Deadlines
- * are stored per file; "overdue", "today" and "soon" are ranges over that column.
+ * The signed-in official's queue: the files at the stages their role acts on, filtered, sorted
+ * and paged in SQLite, so 100,000 cached files stay instant; and search, by any part of a name,
+ * NIK, registration or STR number, over every file the official may see. Deadlines are stored
+ * per file; "overdue", "today" and "soon" are ranges over that column.
  */
 export class QueueService {
   constructor(
@@ -41,48 +54,104 @@ export class QueueService {
     const holidays = holidaySet(office);
     const today = calendarDateIn(this.now(), office?.timeZone ?? 'Asia/Jakarta');
     const soon = deadlineAfterWorkingDays(today, 1, holidays);
-    const fts = query.search ? ftsQuery(query.search) : null;
-
-    // The queue is the files at the official's stages; a search looks through every file the
-    // cache holds, which is exactly what this official may see (need-to-know), so a file they
-    // passed on is found too, shown at its current stage.
-    const scoped = (): Base => {
-      let q = this.db.selectFrom('applications') as Base;
-      if (fts) q = q.where(sql<boolean>`rowid IN (SELECT rowid FROM applications_fts WHERE applications_fts MATCH ${fts})`);
-      else q = q.where('stage', 'in', stages);
-      return q;
-    };
     const sort = query.sort ?? 'deadline';
-    const byDeadline = (q: Base, state: DeadlineState): Base => {
-      if (state === 'overdue') return q.where('deadline_date', '<', today);
-      if (state === 'today') return q.where('deadline_date', '=', today);
-      if (state === 'soon') return q.where('deadline_date', '=', soon);
-      return q.where('deadline_date', '>', soon);
+    const limit = query.limit ?? PAGE;
+    // punctuation only is no search (the renderer says so)
+    const words = searchWords(query.search ?? '');
+    const inDeadline = (date: string | null, state: DeadlineState) => {
+      if (date === null || date === '') return false;
+      if (state === 'overdue') return date < today;
+      if (state === 'today') return date === today;
+      if (state === 'soon') return date === soon;
+      return date > soon;
     };
+    const sum = (groups: Group[], keep: (g: Group) => boolean) => groups.reduce((n, g) => (keep(g) ? n + g.n : n), 0);
+    const filteredTotal = (groups: Group[]) =>
+      sum(groups, (g) => (!query.permitTypeId || g.permit_type_id === query.permitTypeId) && (!query.deadline || inDeadline(g.deadline_date, query.deadline)));
 
-    let filtered = scoped();
-    if (query.permitTypeId) filtered = filtered.where('permit_type_id', '=', query.permitTypeId);
-    if (query.deadline) filtered = byDeadline(filtered, query.deadline);
-
-    let page = filtered.select([
-      'id',
-      'registration_number',
-      'applicant_name',
-      'nik',
-      'permit_type_id',
-      'workflow_id',
-      'stage',
-      'submitted_at',
-      'deadline_date',
-      sql<string | null>`json_extract(data, '$.claimedBy.name')`.as('claimed_by_name'),
-      sql<string>`json_extract(data, '$.stageEnteredAt')`.as('stage_entered_at'),
-    ]);
-    // rowid last: a unique, stable order that the indexes already carry, so paging needs no sort
-    if (sort === 'deadline') page = page.orderBy('deadline_date').orderBy('submitted_at').orderBy(sql`rowid`);
-    else if (sort === 'submitted') page = page.orderBy('submitted_at').orderBy('deadline_date').orderBy(sql`rowid`);
-    else page = page.orderBy('applicant_name').orderBy('deadline_date').orderBy(sql`rowid`);
-    const rows = await page.limit(query.limit ?? PAGE).offset(offset).execute();
-    const total = offset === 0 ? Number((await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : null;
+    let rowids: number[];
+    let groups: Group[] | null = null;
+    if (words.length === 0) {
+      // The queue: the files at the official's stages, paged along the stage indexes; totals
+      // and chip counts come from queue_counts, which triggers keep as files change.
+      let filtered = this.db.selectFrom('applications').where('stage', 'in', stages) as Base;
+      if (query.permitTypeId) filtered = filtered.where('permit_type_id', '=', query.permitTypeId);
+      if (query.deadline === 'overdue') filtered = filtered.where('deadline_date', '<', today);
+      else if (query.deadline === 'today') filtered = filtered.where('deadline_date', '=', today);
+      else if (query.deadline === 'soon') filtered = filtered.where('deadline_date', '=', soon);
+      else if (query.deadline === 'on_time') filtered = filtered.where('deadline_date', '>', soon);
+      let page = filtered.select(sql<number>`rowid`.as('r'));
+      // rowid last: a unique, stable order that the indexes already carry, so paging needs no sort
+      if (sort === 'deadline') page = page.orderBy('deadline_date').orderBy('submitted_at').orderBy(sql`rowid`);
+      else if (sort === 'submitted') page = page.orderBy('submitted_at').orderBy('deadline_date').orderBy(sql`rowid`);
+      else page = page.orderBy('applicant_name').orderBy('deadline_date').orderBy(sql`rowid`);
+      rowids = (await page.limit(limit).offset(offset).execute()).map((r) => r.r);
+      if (offset === 0 || query.withCounts) {
+        groups = (
+          await sql<Group>`SELECT permit_type_id, nullif(deadline_date, '') AS deadline_date, sum(n) AS n FROM queue_counts
+            WHERE stage IN (${sql.join(stages)}) AND n > 0 GROUP BY permit_type_id, deadline_date`.execute(this.db)
+        ).rows;
+      }
+    } else {
+      // A search looks through every file the cache holds, which is exactly what this official
+      // may see (need-to-know), so a file they passed on is found too, at its current stage.
+      // Few matches: the trigram index finds them and they are sorted. Many (or a word under
+      // three letters, which trigrams cannot look up): the sort order's index is walked and each
+      // file's short search text tested, which stops as soon as the page is full.
+      const trigram = trigramQuery(words);
+      // the trigram index is asked once: up to FEW_MATCHES + 1 rowids, which are then the set itself
+      const matched =
+        trigram === null
+          ? null
+          : (
+              await sql<{ r: number }>`SELECT rowid AS r FROM application_search_trigram WHERE application_search_trigram MATCH ${trigram} LIMIT ${FEW_MATCHES + 1}`.execute(this.db)
+            ).rows.map((row) => row.r);
+      const source =
+        matched !== null && matched.length <= FEW_MATCHES
+          ? sql`application_search s WHERE s.application_rowid IN (SELECT value FROM json_each(${JSON.stringify(matched)}))`
+          : sql`application_search s WHERE ${sql.join(
+              words.map((w) => sql`instr(s.search_text, ${w}) > 0`),
+              sql` AND `,
+            )}`;
+      const filters: RawBuilder<unknown>[] = [];
+      if (query.permitTypeId) filters.push(sql` AND s.permit_type_id = ${query.permitTypeId}`);
+      if (query.deadline === 'overdue') filters.push(sql` AND s.deadline_date < ${today}`);
+      else if (query.deadline === 'today') filters.push(sql` AND s.deadline_date = ${today}`);
+      else if (query.deadline === 'soon') filters.push(sql` AND s.deadline_date = ${soon}`);
+      else if (query.deadline === 'on_time') filters.push(sql` AND s.deadline_date > ${soon}`);
+      rowids = (
+        await sql<{ r: number }>`SELECT s.application_rowid AS r FROM ${source}${sql.join(filters, sql``)} ORDER BY ${SEARCH_ORDER[sort]} LIMIT ${limit} OFFSET ${offset}`.execute(this.db)
+      ).rows.map((r) => r.r);
+      if (offset === 0 || query.withCounts) {
+        groups = (await sql<Group>`SELECT s.permit_type_id, s.deadline_date, count(*) AS n FROM ${source} GROUP BY s.permit_type_id, s.deadline_date`.execute(this.db)).rows;
+      }
+    }
+    const byRowid = new Map(
+      rowids.length === 0
+        ? []
+        : (
+            await this.db
+              .selectFrom('applications')
+              .select([
+                sql<number>`rowid`.as('r'),
+                'id',
+                'registration_number',
+                'applicant_name',
+                'nik',
+                'permit_type_id',
+                'workflow_id',
+                'stage',
+                'submitted_at',
+                'deadline_date',
+                sql<string | null>`json_extract(data, '$.claimedBy.name')`.as('claimed_by_name'),
+                sql<string>`json_extract(data, '$.stageEnteredAt')`.as('stage_entered_at'),
+              ])
+              .where(sql<boolean>`rowid IN (${sql.join(rowids)})`)
+              .execute()
+          ).map((row) => [row.r, row]),
+    );
+    const rows = rowids.map((r) => byRowid.get(r)).filter((row) => row !== undefined);
+    const total = offset === 0 && groups ? filteredTotal(groups) : null;
 
     const permitTypes = await readPermitTypes(this.db);
     const ids = rows.map((r) => r.id);
@@ -112,18 +181,19 @@ export class QueueService {
     );
 
     let counts: QueueCounts | null = null;
-    if (query.withCounts) {
-      const count = async (q: Base) => Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      const byType = await scoped().select(['permit_type_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('permit_type_id').execute();
+    if (query.withCounts && groups) {
+      const byType = new Map<string, number>();
+      for (const g of groups) byType.set(g.permit_type_id, (byType.get(g.permit_type_id) ?? 0) + g.n);
+      const all = groups;
       counts = {
-        all: await count(scoped()),
+        all: sum(all, () => true),
         deadline: {
-          overdue: await count(byDeadline(scoped(), 'overdue')),
-          today: await count(byDeadline(scoped(), 'today')),
-          soon: await count(byDeadline(scoped(), 'soon')),
-          on_time: await count(byDeadline(scoped(), 'on_time')),
+          overdue: sum(all, (g) => inDeadline(g.deadline_date, 'overdue')),
+          today: sum(all, (g) => inDeadline(g.deadline_date, 'today')),
+          soon: sum(all, (g) => inDeadline(g.deadline_date, 'soon')),
+          on_time: sum(all, (g) => inDeadline(g.deadline_date, 'on_time')),
         },
-        permitTypes: byType.map((r) => ({ id: r.permit_type_id, name: permitTypes.get(r.permit_type_id)?.name ?? r.permit_type_id, count: Number(r.n) })),
+        permitTypes: [...byType].filter(([, n]) => n > 0).sort((a, b) => a[0].localeCompare(b[0])).map(([id, n]) => ({ id, name: permitTypes.get(id)?.name ?? id, count: n })),
       };
     }
     return { items, total, offset, stageNames: stages, canSign, counts };

@@ -16,13 +16,21 @@ export function formatDate(iso: string, locale: string): string {
   }).format(date);
 }
 
+/**
+ * Indonesia's own names for its three zones. Intl gives them in Indonesian but "GMT+7" in
+ * English, so the name is added here, the same in both languages.
+ */
+const ZONE_NAMES: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Pontianak': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
+
 export function formatDateTime(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'id-ID', {
+  const zoneName = ZONE_NAMES[officeTimeZone];
+  const text = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'id-ID', {
     day: 'numeric',
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
     timeZone: officeTimeZone,
-    timeZoneName: 'short',
+    ...(zoneName ? {} : { timeZoneName: 'short' as const }),
   }).format(new Date(iso));
+  return zoneName ? `${text} ${zoneName}` : text;
 }

@@ -106,13 +106,22 @@ describe('a penata reviews three files with the keyboard only', () => {
     await page.keyboard.press('Enter');
     expect(await page.getByTestId('search-result').textContent()).toMatch(/1 temuan di 1 halaman/);
     expect(await page.getByTestId('search-hit').count()).toBe(1);
+    await shot(page, '16-viewer-search-hit');
+    // turned a quarter, the hit turns with the page: still marked, inside the page, now taller than wide
+    const flat = (await page.getByTestId('search-hit').boundingBox())!;
+    expect(flat.width).toBeGreaterThan(flat.height);
     await page.getByRole('region', { name: 'STR' }).focus();
     await page.keyboard.press('r');
-    await page.keyboard.press('r');
-    await page.keyboard.press('r');
-    await page.keyboard.press('r');
-    await page.getByTestId('search-hit').waitFor();
-    await shot(page, '16-viewer-search-hit');
+    await page.locator('[data-testid="pdf-canvas"][data-rendered="true"]').waitFor();
+    await expect.poll(async () => (await page.getByTestId('search-hit').boundingBox())?.height ?? 0).toBeGreaterThan(flat.height * 2);
+    const turned = (await page.getByTestId('search-hit').boundingBox())!;
+    const canvas = (await page.getByTestId('pdf-canvas').boundingBox())!;
+    expect(turned.height).toBeGreaterThan(turned.width);
+    expect(turned.x).toBeGreaterThanOrEqual(canvas.x);
+    expect(turned.y).toBeGreaterThanOrEqual(canvas.y);
+    expect(turned.x + turned.width).toBeLessThanOrEqual(canvas.x + canvas.width + 1);
+    expect(turned.y + turned.height).toBeLessThanOrEqual(canvas.y + canvas.height + 1);
+    await shot(page, '16b-viewer-search-hit-rotated');
     await page.keyboard.press('Escape');
 
     expect(serverStage(desk.serverDb, await idOf(passed))).toBe('verifikasi_draf');

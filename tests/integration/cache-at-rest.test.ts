@@ -226,7 +226,7 @@ describe('a cache from before encryption', () => {
       const key = randomBytes(32);
       const cache = await openCacheDb(file, { key });
       expect((await cache.db.selectFrom('applications').select('nik').execute()).map((r) => r.nik)).toEqual([nik]);
-      const hits = (await cache.db.selectFrom('applications_fts' as any).select('rowid').where('applications_fts' as any, 'match', 'siti').execute()).length;
+      const hits = (await cache.db.selectFrom('application_search_trigram' as any).select('rowid').where('application_search_trigram' as any, 'match', 'siti').execute()).length;
       expect(hits).toBe(1);
       await cache.close();
 

@@ -4,7 +4,11 @@ import type { QueueItem } from '../../../shared/contract';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
 
-/** Rejects one or many applications with one reason; each is its own command to the server. */
+/**
+ * Rejects one or many applications with one reason, said so above the reason; each is its own
+ * command to the server. A file whose step has no rejection is skipped, shown as such before
+ * confirming, and counted in the summary.
+ */
 export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(summary: string | null): void }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
@@ -12,23 +16,23 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);
 
+  // each file's own chain names its rejection step; a file waiting to be sent is not decided twice
+  const rejectable = items.filter((item) => item.rejectActionId !== null && !item.pending);
+  const skipped = items.length - rejectable.length;
+
   const submit = async () => {
     setBusy(true);
     const failures: string[] = [];
     let rejected = 0;
-    for (const item of items) {
-      // each file's own chain names its rejection step
-      if (!item.rejectActionId) {
-        failures.push(`${item.registrationNumber}: ${errorText({ code: 'TRANSITION_NOT_ALLOWED', message: '' })}`);
-        continue;
-      }
-      const result = await invoke('review.decide', { applicationId: item.id, action: item.rejectActionId, reason, checklist: null });
+    for (const item of rejectable) {
+      const result = await invoke('review.decide', { applicationId: item.id, action: item.rejectActionId!, reason, checklist: null });
       if (result.ok) rejected += 1;
       else failures.push(`${item.registrationNumber}: ${errorText(result.error)}`);
     }
     setBusy(false);
-    if (failures.length === 0) onClose(t('signing.rejectDone', { count: rejected }));
-    else setErrors(failures);
+    const summary = skipped > 0 ? t('signing.rejectSummary', { rejected, skipped }) : t('signing.rejectDone', { count: rejected });
+    if (failures.length === 0) onClose(summary);
+    else setErrors([summary, ...failures]);
   };
 
   return (
@@ -37,15 +41,21 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
       <p className="muted">{t('signing.rejectIntro')}</p>
       <ul className="signing-list">
         {items.map((item) => (
-          <li key={item.id}>
-            <strong>{item.registrationNumber}</strong> · {item.applicantName}
+          <li key={item.id} className={rejectable.includes(item) ? undefined : 'muted'}>
+            <span>
+              <strong>{item.registrationNumber}</strong> · {item.applicantName}
+              {!rejectable.includes(item) && <> · {item.pending ? t('queue.pending') : t('signing.rejectNotRejectable')}</>}
+            </span>
           </li>
         ))}
       </ul>
       <label className="field">
         <span>{t('application.reason')}</span>
-        <textarea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t('application.reasonPlaceholder')} />
+        <textarea rows={3} aria-describedby="reject-same-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t('application.reasonPlaceholder')} />
       </label>
+      <p id="reject-same-reason" className="alert info">
+        {t('signing.rejectSameReason', { count: rejectable.length })}
+      </p>
       {errors.map((e) => (
         <p key={e} className="alert error" role="alert">
           {e}
@@ -55,7 +65,7 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
         <button type="button" className="button" onClick={() => onClose(null)} disabled={busy}>
           {t('common.cancel')}
         </button>
-        <button type="button" className="button danger" onClick={() => void submit()} disabled={busy || reason.trim() === ''}>
+        <button type="button" className="button danger" onClick={() => void submit()} disabled={busy || reason.trim() === '' || rejectable.length === 0}>
           {t('common.confirm')}
         </button>
       </div>

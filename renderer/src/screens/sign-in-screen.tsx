@@ -13,8 +13,15 @@ export function SignInScreen({ onSignedIn }: { onSignedIn(user: User): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    // our own message instead of the browser's English "Please fill out this field" (the form is noValidate)
+    const missing = username.trim() === '' ? 'username' : password === '' ? 'password' : null;
+    if (missing) {
+      setError(t(missing === 'username' ? 'signIn.usernameRequired' : 'signIn.passwordRequired'));
+      event.currentTarget.querySelector<HTMLInputElement>(`input[name="${missing}"]`)?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     const result = await invoke('session.signIn', { username, password });
@@ -26,7 +33,7 @@ export function SignInScreen({ onSignedIn }: { onSignedIn(user: User): void }) {
 
   return (
     <main className="sign-in-page">
-      <form className="sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
+      <form className="sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title" noValidate>
         <Brand large />
         <h1 id="sign-in-title">{t('signIn.title')}</h1>
         <label className="field">

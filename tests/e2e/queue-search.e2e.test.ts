@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deskCallFromPage, shot, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
+
+// Search from the middle of a NIK or name, punctuation-only and no-match searches, arrow keys
+// from outside the table, the deadline chips said to count the permit's deadline, times in WIB
+// in both languages, our own sign-in validation, and batch rejection saying its one reason.
+let desk: WebDesk;
+
+beforeAll(async () => {
+  desk = await startWebDesk();
+});
+afterAll(async () => {
+  await desk?.stop();
+});
+
+const queueCount = async (page: Awaited<ReturnType<WebDesk['newPage']>>) => Number(((await page.locator('.screen-header .count').textContent()) ?? '').replace(/\D/g, ''));
+
+describe('the queue as a newcomer finds it', () => {
+  it('says what is missing at sign-in, in Indonesian, instead of the browser', async () => {
+    const page = await desk.newPage();
+    await page.goto(desk.url);
+    await page.getByRole('heading', { name: 'Masuk ke Meja Izin' }).waitFor();
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Isi nama pengguna.');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('username');
+    await page.getByLabel('Nama pengguna').fill('penata');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Isi kata sandi.');
+    await shot(page, '60-sign-in-empty-password-id');
+    await page.context().close();
+  });
+
+  it('finds a file from the middle of its NIK and name, marks the match, and says when nothing matches', async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.url, 'penata');
+    const queue = await deskCallFromPage<{ items: Array<{ nik: string; applicantName: string; registrationNumber: string }>; total: number }>(page, 'queue.list', {});
+    const target = queue.items[2]!;
+    const search = page.locator('.screen-header input[type="search"]');
+
+    const middle = target.nik.slice(6, 12);
+    await search.fill(middle);
+    await expect.poll(() => page.locator('.queue-row mark.search-match').first().textContent()).toBe(middle);
+    const shown = await page.locator('.queue-row:not(.loading)').count();
+    expect(shown).toBeGreaterThan(0);
+    expect(await page.locator('.queue-row:not(.loading)').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(target.registrationNumber)]));
+    // the mark sits inside the NIK, in reading order, on the same line as the text around it
+    const nikLine = page.locator('.queue-row', { hasText: target.registrationNumber }).locator('.muted', { hasText: 'NIK' });
+    expect(await nikLine.textContent()).toBe(`NIK ${target.nik}`);
+    const [markBox, lineBox] = [await nikLine.locator('mark').boundingBox(), await nikLine.boundingBox()];
+    expect(markBox!.y).toBeGreaterThanOrEqual(lineBox!.y - 1);
+    expect(markBox!.y + markBox!.height).toBeLessThanOrEqual(lineBox!.y + lineBox!.height + 1);
+    expect(await nikLine.locator('mark').evaluate((el) => getComputedStyle(el).transform)).toBe('none');
+    await expect.poll(() => page.getByText('Pencarian mencakup semua berkas yang boleh Anda lihat').first().isVisible()).toBe(true);
+    await shot(page, '61-queue-search-mid-nik-id');
+
+    const surname = target.applicantName.split(' ').at(-1)!;
+    const namePart = surname.slice(1, Math.min(surname.length, 5));
+    await search.fill(namePart.toUpperCase());
+    await expect.poll(() => page.locator('.queue-row', { hasText: target.registrationNumber }).locator('.applicant-name mark').first().textContent()).toBe(namePart);
+
+    await search.fill('-');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'hanya berisi tanda baca' }).isVisible()).toBe(true);
+    await expect.poll(() => queueCount(page)).toBe(queue.total);
+    await shot(page, '62-queue-search-punctuation-id');
+
+    await search.fill('zzqxw');
+    await expect.poll(() => page.getByText('Tidak ada berkas yang cocok dengan “zzqxw”.').isVisible()).toBe(true);
+    expect(await page.getByText('Tidak ada berkas pada antrean Anda.').count()).toBe(0);
+    await shot(page, '63-queue-search-no-match-id');
+
+    await page.getByLabel('Bahasa').selectOption('en');
+    await page.getByText('No file matches “zzqxw”.').waitFor();
+    await shot(page, '64-queue-search-no-match-en');
+    await search.fill(middle);
+    await expect.poll(() => page.locator('.queue-row mark.search-match').first().textContent()).toBe(middle);
+    await shot(page, '65-queue-search-mid-nik-en');
+    await page.getByLabel('Language').selectOption('id');
+    await page.context().close();
+  });
+
+  it('moves through the list with the arrow keys from a chip, and says which deadline the chips count', async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.url, 'penata');
+    await expect.poll(() => page.locator('.queue-row:not(.loading)').count()).toBeGreaterThan(3);
+    const chip = page.getByRole('button', { name: /^Semua/ });
+    await chip.click();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('.queue-row.active').getAttribute('aria-rowindex')).toBe('4');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.locator('.queue-row.active').getAttribute('aria-rowindex')).toBe('3');
+    // in the search box the arrow keys stay the box's own, but Down still moves into the list
+    expect(await page.getByText('Tenggat izin (SLA):').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: /^Terlambat/ }).getAttribute('aria-describedby')).toBe('deadline-filter-help');
+    await shot(page, '66-queue-keys-and-deadline-label-id');
+
+    // the last sync time in the office's own zone name, in both languages
+    await expect.poll(() => page.locator('.sync-last').textContent()).toMatch(/WIB$/);
+    await page.getByLabel('Bahasa').selectOption('en');
+    await expect.poll(() => page.locator('.sync-last').textContent()).toMatch(/^Last sync .* WIB$/);
+    expect(await page.locator('.sync-last').textContent()).not.toContain('GMT');
+    expect(await page.getByText('Permit deadline (SLA):').isVisible()).toBe(true);
+    await shot(page, '67-queue-wib-en');
+    await page.getByLabel('Language').selectOption('id');
+    await page.context().close();
+  });
+
+  it('rejects a batch with one reason, saying so before, and counts what was rejected', async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.url, 'kadis');
+    await expect.poll(() => page.locator('.queue-row:not(.loading)').count()).toBeGreaterThan(2);
+    const before = await queueCount(page);
+    const boxes = page.locator('.queue-row input[type="checkbox"]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole('button', { name: 'Tolak (2)' }).click();
+    await page.getByText('Alasan yang sama dikirim ke 2 pemohon di atas').waitFor();
+    await page.getByLabel(/^Alasan/).fill('Dokumen STR tidak terbaca; mohon unggah ulang.');
+    await shot(page, '68-batch-reject-one-reason-id');
+    await page.getByRole('button', { name: 'Kirim keputusan' }).click();
+    await page.getByRole('status').filter({ hasText: '2 permohonan ditolak.' }).waitFor();
+    await expect.poll(() => queueCount(page)).toBe(before - 2);
+    await signOut(page);
+    await page.context().close();
+  });
+});
