@@ -125,6 +125,13 @@ export const signingBatchSchema = z.object({
   items: z.array(signingItemSchema),
 });
 
+export const preparedPermitSchema = z.object({
+  base64: z.string(),
+  /** of the decoded bytes, lowercase hex */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  permitNumber: z.string(),
+});
+
 export const verificationReportSchema = signatureFactsSchema.extend({
   registry: z.enum(['valid', 'revoked', 'void', 'unknown', 'not_issued', 'unreachable']),
   permitNumber: z.string().nullable(),
@@ -200,13 +207,35 @@ export const contract = {
     input: z.object({ applicationId: z.string().min(1).max(64) }).strict(),
     output: fileContentSchema.extend({ permitNumber: z.string().nullable() }),
   },
-  'signing.settings': { input: empty, output: z.object({ certificatePath: z.string().nullable() }) },
+  'signing.settings': {
+    input: empty,
+    output: z.object({
+      certificatePath: z.string().nullable(),
+      /** the host chooses the .p12 with the OS's own open dialog (Electron), instead of a typed path */
+      certificateDialog: z.boolean().default(false),
+    }),
+  },
+  /** opens the host's file dialog (.p12/.pfx) and remembers the chosen file; null when cancelled */
+  'signing.chooseCertificate': { input: empty, output: z.object({ certificatePath: z.string().nullable() }) },
+  /** the final permit exactly as it will be signed (everything but the CMS), for the Kepala Dinas's review */
+  'signing.prepared': {
+    input: z.object({ applicationId: z.string().min(1).max(64) }).strict(),
+    output: preparedPermitSchema,
+  },
   'signing.setCertificatePath': {
     input: z.object({ path: z.string().trim().min(1).max(1024) }).strict(),
     output: z.object({ certificatePath: z.string() }),
   },
   'signing.start': {
-    input: z.object({ applicationIds: z.array(z.string().min(1).max(64)).min(1).max(500), passphrase: z.string().min(1).max(1024) }).strict(),
+    input: z
+      .object({
+        applicationIds: z.array(z.string().min(1).max(64)).min(1).max(500),
+        passphrase: z.string().min(1).max(1024),
+        /** per file, the SHA-256 of the prepared permit the Kepala Dinas reviewed: anything else is not signed */
+        reviewedSha256: z.record(z.string().min(1).max(64), z.string().regex(/^[0-9a-f]{64}$/)),
+      })
+      .strict()
+      .refine((v) => v.applicationIds.every((id) => v.reviewedSha256[id] !== undefined), { message: 'every file needs the hash of the permit reviewed' }),
     output: signingBatchSchema,
   },
   'signing.progress': { input: z.object({ batchId: z.string().uuid() }).strict(), output: signingBatchSchema },
@@ -284,6 +313,7 @@ export type FileContent = z.infer<typeof fileContentSchema>;
 export type SigningItem = z.infer<typeof signingItemSchema>;
 export type SigningBatch = z.infer<typeof signingBatchSchema>;
 export type VerificationReport = z.infer<typeof verificationReportSchema>;
+export type PreparedPermitContent = z.infer<typeof preparedPermitSchema>;
 
 /** What main implements: one handler per method, given already-validated input. */
 export type Handlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> };

@@ -81,7 +81,14 @@ export const applicationEventSchema = z.object({
   reason: z.string().nullable(),
   at: z.string(),
   /** what the official saw when deciding: the national records compared with the file */
-  evidence: z.object({ references: z.array(referenceRecordSchema) }).nullable().default(null),
+  evidence: z
+    .object({
+      references: z.array(referenceRecordSchema).default([]),
+      /** a paraf: the SHA-256 of the prepared permit the official initialled */
+      preparedPermitSha256: z.string().optional(),
+    })
+    .nullable()
+    .default(null),
 });
 
 export const applicationSchema = z.object({
@@ -105,6 +112,14 @@ export const applicationSchema = z.object({
     .object({ sha256: z.string(), issuedAt: z.string(), signerName: z.string(), padesLevel: z.string().nullable() })
     .nullable()
     .default(null),
+  /**
+   * The final permit the server prepared at the numbering step (everything but the CMS): its
+   * SHA-256 and the certificate it was prepared for. The desk fetches the bytes and refuses any
+   * that do not hash to this.
+   */
+  preparedPermit: z
+    .object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), certificateSha256: z.string().nullable(), preparedAt: z.string() })
+    .nullish(),
   /** the number was voided (the file ended without a permit): batal, never reused */
   permitNumberVoided: z.boolean().default(false),
   /** an official of the acting role who took the file, so colleagues leave it to them */

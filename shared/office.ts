@@ -7,6 +7,13 @@ export const signerBindingSchema = z.object({
   certificateSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)).default([]),
   /** or the certificate subject's serialNumber (NIK/NIP as the CA writes it), which survives renewal */
   subjectSerialNumber: z.string().min(1).nullable().default(null),
+  /**
+   * The official's public signing certificate (PEM: the certificate first, then any
+   * intermediates): the server prepares the final permit for it at the numbering step, naming
+   * the signer from it and storing its path and revocation data (DSS), so the permit reviewed is
+   * the permit signed. The batch refuses a permit prepared for another certificate.
+   */
+  certificatePem: z.string().min(1).max(64 * 1024).optional(),
 });
 
 export const officeSchema = z.object({
@@ -36,6 +43,8 @@ export const officeSchema = z.object({
    * certificate is refused before anything is signed, and the server refuses to issue it.
    */
   signers: z.array(signerBindingSchema).default([]),
+  /** the issuing unit in the office's permit numbers: 503/<permit code>/<sequence>/<unit>/<year> */
+  permitNumberUnit: z.string().min(1).default('DPMPTSP'),
 });
 
 export type SignerBinding = z.infer<typeof signerBindingSchema>;

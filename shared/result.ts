@@ -44,6 +44,12 @@ export const ERROR_CODES = [
   'CERT_NOT_CONFIGURED',
   'CERT_FILE_MISSING',
   'PDF_NOT_PREPARED',
+  /** the prepared permit fetched or stored does not hash to the SHA-256 pulled from the server */
+  'PREPARED_PERMIT_CHANGED',
+  /** the permit was prepared for another certificate than the one the passphrase opened */
+  'PREPARED_FOR_OTHER_CERTIFICATE',
+  'PARAF_HASH_MISMATCH',
+  'SIGNED_NOT_PREPARED',
   'PERMIT_NUMBER_MISSING',
   'SIGNING_IN_PROGRESS',
   'PDF_UNREADABLE',

@@ -128,6 +128,12 @@ export const transitionCommandSchema = z.object({
   /** the Satu Sehat / SISDMK records the decision was made against, kept with it */
   evidence: z.object({ references: z.array(evidenceReferenceSchema).max(COMMAND_LIMITS.evidenceReferences) }).nullable().default(null),
   /**
+   * A paraf (an action with initialsPreparedPermit): the SHA-256 of the prepared permit the desk
+   * showed the official. Part of the signed content; the server refuses one that differs from the
+   * stored prepared permit's.
+   */
+  preparedPermitSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /**
    * The deciding official, with `mac`: the server books the command to them whoever pushes it.
    * Both absent: the command is the pushing official's own.
    */
@@ -157,6 +163,10 @@ export const REJECTION_CODES = [
   'AUTHOR_UNVERIFIED',
   /** the author's session has expired or was revoked: the desk keeps the command until they sign in again */
   'AUTHOR_SESSION_EXPIRED',
+  /** a paraf's hash differs from the stored prepared permit's, or a signed permit is not the one last initialled */
+  'PARAF_HASH_MISMATCH',
+  /** the signed PDF differs from the prepared permit outside /ByteRange and /Contents */
+  'SIGNED_NOT_PREPARED',
   ...CERTIFICATE_REFUSAL_CODES,
 ] as const;
 
@@ -239,6 +249,8 @@ export function transitionContent(command: TransitionCommand): Record<string, un
     checklist: command.checklist,
     decidedAt: command.decidedAt,
     evidence: command.evidence ?? null,
+    // absent on every other action: canonicalJson leaves it out, so their content is unchanged
+    preparedPermitSha256: command.preparedPermitSha256,
   };
 }
 

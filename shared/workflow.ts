@@ -26,6 +26,12 @@ export const workflowActionSchema = z.object({
    * applied (never when a file is merely opened), so the number is inside the PDF that is signed.
    */
   reservesPermitNumber: z.boolean().default(false),
+  /**
+   * A paraf: the official initials the final permit prepared at the numbering step. The
+   * decision carries the SHA-256 of the prepared permit the desk showed; the server refuses one
+   * that differs from the stored prepared permit, and records it in the event's evidence.
+   */
+  initialsPreparedPermit: z.boolean().optional(),
 });
 
 /** How a file that reaches a terminal stage ended; `issued` only behind a verified signature. */

@@ -7,6 +7,7 @@ import { dispatchCall } from '../services/dispatch-call';
 import { startEmbeddedServer, type EmbeddedServer } from '../host/embedded-server';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-scheme-files';
 import { createAppSchemeHandler } from './app-scheme-handler';
+import { certificateChooser } from './certificate-dialog';
 import { createSafeStorageKeyStore } from './safe-storage-key-store';
 import { isAllowedNavigation, isPermissionGranted, isTrustedSender, secureWebPreferences, windowOpenDecision } from './window-policy';
 
@@ -67,7 +68,13 @@ async function start() {
   const dataDir = app.getPath('userData');
   const configured = process.env.MEJA_IZIN_SERVER;
   if (!configured) embedded = await startEmbeddedServer(join(dataDir, 'embedded'));
-  services = await createDeskServices({ cacheFile: join(dataDir, 'desk-cache.sqlite'), keyStore: cacheKeyStore(dataDir), serverUrl: configured || embedded!.url, defaultCertificatePath: embedded?.demoCertificatePath });
+  services = await createDeskServices({
+    cacheFile: join(dataDir, 'desk-cache.sqlite'),
+    keyStore: cacheKeyStore(dataDir),
+    serverUrl: configured || embedded!.url,
+    defaultCertificatePath: embedded?.demoCertificatePath,
+    chooseCertificateFile: certificateChooser(dialog, () => mainWindow),
+  });
 
   ipcMain.handle(IPC_CHANNEL, (event, method: unknown, input: unknown) => {
     if (!fromOurWindow(event)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'call from an unknown frame' } };

@@ -1,4 +1,5 @@
 import type { Handlers, SyncStatus } from '../../shared/contract';
+import { AppFailure } from '../../shared/result';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openCacheDb, type CacheStartupNotice } from '../../db/open-cache-db';
@@ -7,6 +8,7 @@ import type { BackupSchedule } from '../../db/cache-backups';
 import { SigningBatchService } from './signing/signing-batch-service';
 import { readOffice } from './cache-reads';
 import { VerificationService } from './signing/verification-service';
+import { preparedPermitForReview } from './signing/prepared-permit-review';
 import { sharedRevocationSource } from '../../shared/node/revocation';
 import { ApplicationService } from './application-service';
 import { DraftPermitService } from './draft-permit-service';
@@ -33,6 +35,11 @@ export interface DeskServicesOptions {
   signedDir?: string;
   /** a certificate path to remember when none is set yet (the demo office's .p12) */
   defaultCertificatePath?: string;
+  /**
+   * The host's own open dialog for the .p12/.pfx (Electron's); the chosen path, or null when
+   * cancelled. Without one (the web host) the renderer asks for a typed path instead.
+   */
+  chooseCertificateFile?: () => Promise<string | null>;
   serverUrl: string;
   /** 0 turns the background sync off (tests drive it themselves) */
   syncIntervalMs?: number;
@@ -65,11 +72,11 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const queue = new QueueService(db, session, now);
   const applications = new ApplicationService(db, session, client, sync, now);
   const review = new ReviewService(db, session, sync, now);
-  const drafts = new DraftPermitService(db, session);
+  const drafts = new DraftPermitService(db, session, (applicationId) => signing.prepare(applicationId));
   const signedDir = options.signedDir ?? join(dirname(options.cacheFile), 'signed-permits');
   // signed permits name their holders: the folder is the desk user's only, like the cache
   privateFolder(signedDir);
-  const signing = new SigningBatchService(db, session, sync, signedDir, now);
+  const signing = new SigningBatchService(db, session, sync, signedDir, now, (applicationId) => client.preparedPermit(applicationId));
   const verification = new VerificationService(db, client, now, sharedRevocationSource());
   if (options.defaultCertificatePath && !(await signing.settings()).certificatePath) {
     await signing.setCertificatePath(options.defaultCertificatePath).catch(() => undefined);
@@ -109,9 +116,15 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     'application.claim': ({ applicationId, take }) => applications.claim(applicationId, take),
     'review.decide': (input) => review.decide(input),
     'draft.get': ({ applicationId }) => drafts.get(applicationId),
-    'signing.settings': () => signing.settings(),
+    'signing.settings': async () => ({ ...(await signing.settings()), certificateDialog: options.chooseCertificateFile !== undefined }),
+    'signing.chooseCertificate': async () => {
+      if (!options.chooseCertificateFile) throw new AppFailure('UNKNOWN_METHOD', 'this host has no file dialog; give the path instead');
+      const chosen = await options.chooseCertificateFile();
+      return chosen === null ? { certificatePath: null } : signing.setCertificatePath(chosen);
+    },
+    'signing.prepared': ({ applicationId }) => preparedPermitForReview(db, session, signing, applicationId),
     'signing.setCertificatePath': ({ path }) => signing.setCertificatePath(path),
-    'signing.start': ({ applicationIds, passphrase }) => signing.start(applicationIds, passphrase),
+    'signing.start': ({ applicationIds, passphrase, reviewedSha256 }) => signing.start(applicationIds, passphrase, reviewedSha256),
     'signing.progress': async ({ batchId }) => signing.progress(batchId),
     'signing.cancel': async ({ batchId }) => signing.cancel(batchId),
     'verification.check': ({ base64 }) => verification.check(base64),

@@ -25,33 +25,49 @@ export interface LocalDecision {
  * The sync signs it with the official's session key before it is sent.
  */
 export async function writeLocalDecision(trx: CacheDbOrTrx, decision: LocalDecision): Promise<void> {
-  const { actor, at } = decision;
-  const parsed = outboxCommandSchema.safeParse({
-    ...decision.command,
-    decidedBy: { userId: actor.id, fullName: actor.fullName, role: actor.role },
-    signature: null,
+  await writeLocalDecisions(trx, [decision]);
+}
+
+/**
+ * Several decisions at once (a signing batch's group), each exactly as writeLocalDecision
+ * writes it, in three statements instead of three per decision. All are checked before any
+ * is written: one command outside the protocol refuses them all.
+ */
+export async function writeLocalDecisions(trx: CacheDbOrTrx, decisions: LocalDecision[]): Promise<void> {
+  if (decisions.length === 0) return;
+  const rows = decisions.map((decision) => {
+    const { actor, at } = decision;
+    const parsed = outboxCommandSchema.safeParse({
+      ...decision.command,
+      decidedBy: { userId: actor.id, fullName: actor.fullName, role: actor.role },
+      signature: null,
+    });
+    if (!parsed.success) throw new AppFailure('INVALID_INPUT', `the decision exceeds the protocol's limits: ${parsed.error.issues[0]?.message ?? ''}`);
+    const command = parsed.data;
+    const event: ApplicationEvent = {
+      id: provisionalEventId(command.id),
+      applicationId: command.applicationId,
+      commandId: command.id,
+      actorName: actor.fullName,
+      actorRole: actor.role,
+      action: command.action,
+      fromStage: decision.fromStage,
+      toStage: decision.toStage,
+      reason: decision.reason,
+      at,
+      evidence: decision.evidence,
+    };
+    return { command, event, at, toStage: decision.toStage };
   });
-  if (!parsed.success) throw new AppFailure('INVALID_INPUT', `the decision exceeds the protocol's limits: ${parsed.error.issues[0]?.message ?? ''}`);
-  const command = parsed.data;
-  const event: ApplicationEvent = {
-    id: provisionalEventId(command.id),
-    applicationId: command.applicationId,
-    commandId: command.id,
-    actorName: actor.fullName,
-    actorRole: actor.role,
-    action: command.action,
-    fromStage: decision.fromStage,
-    toStage: decision.toStage,
-    reason: decision.reason,
-    at,
-    evidence: decision.evidence,
-  };
   await trx
     .insertInto('outbox')
-    .values({ id: command.id, application_id: command.applicationId, command: JSON.stringify(command), status: 'pending', attempts: 0, next_attempt_at: at, created_at: at, result_code: null, result_message: null })
+    .values(rows.map(({ command, at }) => ({ id: command.id, application_id: command.applicationId, command: JSON.stringify(command), status: 'pending', attempts: 0, next_attempt_at: at, created_at: at, result_code: null, result_message: null })))
     .execute();
-  await trx.updateTable('applications').set({ stage: decision.toStage }).where('id', '=', command.applicationId).execute();
-  await trx.insertInto('events').values({ id: event.id, application_id: command.applicationId, at, data: JSON.stringify(event), pending: 1 }).execute();
+  for (const toStage of new Set(rows.map((r) => r.toStage))) {
+    const ids = rows.filter((r) => r.toStage === toStage).map((r) => r.command.applicationId);
+    await trx.updateTable('applications').set({ stage: toStage }).where('id', 'in', ids).execute();
+  }
+  await trx.insertInto('events').values(rows.map(({ command, event, at }) => ({ id: event.id, application_id: command.applicationId, at, data: JSON.stringify(event), pending: 1 }))).execute();
 }
 
 /**

@@ -107,6 +107,7 @@ export function wireTransition(command: Extract<StoredCommand, { type: 'transiti
     checklist: command.checklist,
     decidedAt: command.decidedAt,
     evidence: command.evidence,
+    ...(command.preparedPermitSha256 ? { preparedPermitSha256: command.preparedPermitSha256 } : {}),
     ...authorOf(command),
   };
 }

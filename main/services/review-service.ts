@@ -54,6 +54,11 @@ export class ReviewService {
     const { stage, action } = verdict;
     const reason = input.reason?.trim() || null;
 
+    // a paraf initials the prepared permit the file view showed: the bytes whose hash was pulled
+    // with the file and checked when they were fetched (DraftPermitService)
+    const initialled = action.initialsPreparedPermit ? application.preparedPermit?.sha256 : undefined;
+    if (action.initialsPreparedPermit && !initialled) throw new AppFailure('PDF_NOT_PREPARED', 'the server has not prepared this permit yet: there is nothing to initial (sync first)');
+
     const decidedAt = this.now().toISOString();
     const command: TransitionCommand = {
       id: randomUUID(),
@@ -65,6 +70,7 @@ export class ReviewService {
       checklist: input.checklist,
       decidedAt,
       evidence: { references },
+      ...(initialled ? { preparedPermitSha256: initialled } : {}),
     };
     await this.db.transaction().execute((trx) =>
       writeLocalDecision(trx, { command, actor: user, fromStage: stage.id, toStage: action.to, reason, at: decidedAt, evidence: command.evidence }),

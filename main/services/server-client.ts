@@ -18,6 +18,7 @@ import {
   type User,
 } from '../../shared/sync-protocol';
 import type { ComplaintCommand } from '../../shared/complaint-rules';
+import type { IssueBatchRequest } from '../../shared/issue-batch-protocol';
 import type { SigningSession } from './outbox-command';
 
 export type FetchLike = typeof fetch;
@@ -131,6 +132,20 @@ export class ServerClient {
   }
 
   /**
+   * Delivers several signed permits in one request (shared/issue-batch-protocol.ts); the answer
+   * has one result per permit. Null from a server without the route (HTTP 404, an older one):
+   * the caller delivers them one by one instead.
+   */
+  async issueBatch(permits: IssueRequest[]) {
+    const response = await this.request('POST', '/permits/issue-batch', { permits } satisfies IssueBatchRequest);
+    if (response.status === 404) {
+      await this.discard(response);
+      return null;
+    }
+    return this.parse(response, pushResponseSchema);
+  }
+
+  /**
    * Delivers one Buku Pengaduan command (POST /complaints/commands; applied once per id). A
    * refusal of the command itself (403: the role may not keep the register; 400: outside the
    * protocol) is its answer, rejected, not a reason to send it again.
@@ -175,6 +190,21 @@ export class ServerClient {
     if (response.status === 404) {
       await this.discard(response);
       throw new AppFailure('NOT_FOUND', `document ${documentId} not on the server`);
+    }
+    this.assertOk(response);
+    try {
+      return Buffer.from(await response.arrayBuffer());
+    } catch (error) {
+      throw this.unreachable(error);
+    }
+  }
+
+  /** The final permit as the server prepared it at the numbering step; the caller checks its hash against the pulled one. */
+  async preparedPermit(applicationId: string): Promise<Buffer> {
+    const response = await this.request('GET', `/applications/${encodeURIComponent(applicationId)}/prepared-permit`);
+    if (response.status === 403 || response.status === 404) {
+      await this.discard(response);
+      throw new AppFailure(response.status === 403 ? 'FORBIDDEN_ROLE' : 'PDF_NOT_PREPARED', `no prepared permit of ${applicationId} for this official (HTTP ${response.status})`);
     }
     this.assertOk(response);
     try {

@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { readFile } from 'node:fs/promises';
 import { AppFailure } from '../../shared/result';
-import { COMMAND_LIMITS, type CommandResult, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
+import { COMMAND_LIMITS, type CommandResult, type IssueRequest, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
+import { ISSUE_BATCH_LIMITS } from '../../shared/issue-batch-protocol';
 import { outboxCommandSchema, signCommand, wireComplaint, wireIssue, wireTransition, type StoredCommand } from './outbox-command';
 import type { SyncStatus } from '../../shared/contract';
 import type { CacheDatabase, OutboxTable } from '../../db/cache-database';
@@ -10,6 +11,10 @@ import { NO_DEADLINE, deadlineDate } from './deadline';
 import type { DeskIdentity, ServerClient } from './server-client';
 
 const MAX_BACKOFF_MS = 60_000;
+/** a signed permit's fields besides its PDF, generously, in a bulk request's JSON */
+const ISSUE_FIELDS_BYTES = 2048;
+/** one bulk request of signed permits stays under the server's body limit */
+const ISSUE_BATCH_BODY_BUDGET = ISSUE_BATCH_LIMITS.bodyBytes - 64 * 1024;
 const PULL_PAGE = 1000;
 /** pages one sync pulls at most (200,000 files); what is left comes with the next sync */
 const MAX_PULL_PAGES = 200;
@@ -44,6 +49,8 @@ export class SyncService {
   private lastError: string | null = null;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** whether the server has POST /permits/issue-batch; learnt at the first 404 */
+  private bulkIssue = true;
 
   constructor(
     private readonly db: Kysely<CacheDatabase>,
@@ -187,9 +194,7 @@ export class SyncService {
     for (const batch of pushBatches(transitions)) {
       await this.send(batch.map((b) => b.item), async () => (await this.client.push(batch.map((b) => b.wire))).results, outcomes);
     }
-    for (const item of items.filter((i) => i.command.type === 'issue')) {
-      await this.send([item], async () => [await this.deliverIssue(item.command as Extract<StoredCommand, { type: 'issue' }>)], outcomes);
-    }
+    await this.deliverIssues(items.filter((i) => i.command.type === 'issue'), outcomes);
     for (const item of items.filter((i) => i.command.type === 'complaint')) {
       await this.send([item], async () => [await this.client.complaint(wireComplaint(item.command as Extract<StoredCommand, { type: 'complaint' }>))], outcomes);
     }
@@ -206,38 +211,73 @@ export class SyncService {
     await this.applyResults(items, results, outcomes);
   }
 
-  private async deliverIssue(command: Extract<StoredCommand, { type: 'issue' }>): Promise<CommandResult> {
-    let pdf: Buffer;
-    try {
-      pdf = await readFile(command.filePath);
-    } catch {
-      return { id: command.id, status: 'rejected', code: 'NOT_FOUND', message: `signed file ${command.filePath} is missing on this computer` };
+  /**
+   * Signed permits, several to a request (ISSUE_BATCH_LIMITS: a count and a byte budget), each
+   * PDF read from disk when its request is packed. Each request's answers are recorded before the
+   * next request goes: a push cut off mid-way keeps what the server answered, and what it did not
+   * answer is sent again, which the server answers from its ledger for any id it already applied.
+   * A server without the bulk route gets them one request each.
+   */
+  private async deliverIssues(items: Sendable[], outcomes: Map<string, PushOutcome>): Promise<void> {
+    let packed: Array<{ item: Sendable; wire: IssueRequest }> = [];
+    let bytes = 0;
+    const sendPacked = async () => {
+      const requests = packed;
+      packed = [];
+      bytes = 0;
+      if (requests.length > 0) await this.send(requests.map((r) => r.item), () => this.issueAll(requests.map((r) => r.wire)), outcomes);
+    };
+    for (const item of items) {
+      const command = item.command as Extract<StoredCommand, { type: 'issue' }>;
+      let pdf: Buffer;
+      try {
+        pdf = await readFile(command.filePath);
+      } catch {
+        await this.applyResults([item], [{ id: command.id, status: 'rejected', code: 'NOT_FOUND', message: `signed file ${command.filePath} is missing on this computer` }], outcomes);
+        continue;
+      }
+      const wire = wireIssue(command, pdf);
+      const size = wire.pdfBase64.length + ISSUE_FIELDS_BYTES;
+      if (packed.length > 0 && (packed.length >= ISSUE_BATCH_LIMITS.permitsPerRequest || bytes + size > ISSUE_BATCH_BODY_BUDGET)) await sendPacked();
+      packed.push({ item, wire });
+      bytes += size;
     }
-    return this.client.issue(wireIssue(command, pdf));
+    await sendPacked();
   }
 
+  private async issueAll(requests: IssueRequest[]): Promise<CommandResult[]> {
+    if (this.bulkIssue) {
+      const answer = await this.client.issueBatch(requests);
+      if (answer) return answer.results;
+      this.bulkIssue = false;
+    }
+    const results: CommandResult[] = [];
+    for (const request of requests) results.push(await this.client.issue(request));
+    return results;
+  }
+
+  /** One request's answers, recorded in one transaction; a command the server did not answer stays pending. */
   private async applyResults(items: Sendable[], results: CommandResult[], outcomes: Map<string, PushOutcome>) {
-    for (const { row, command } of items) {
-      const result = results.find((r) => r.id === row.id);
-      if (!result) {
-        outcomes.set(row.id, { status: 'pending' });
-        continue;
-      }
-      if (result.status === 'rejected' && result.code === 'AUTHOR_SESSION_EXPIRED') {
-        // not refused for what it says: its author's session ended. It waits, unsigned, until
-        // they sign in again and sign it anew; never sent under another name, never dropped.
-        await this.db
-          .updateTable('outbox')
-          .set({ command: JSON.stringify({ ...command, signature: null }), attempts: row.attempts + 1 })
-          .where('id', '=', row.id)
-          .execute();
-        outcomes.set(row.id, { status: 'pending' });
-        continue;
-      }
-      await this.db.transaction().execute(async (trx) => {
-        if (result.status === 'accepted') {
-          await trx.updateTable('outbox').set({ status: 'delivered', attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
+    const answers = new Map(results.map((r) => [r.id, r]));
+    const recorded: Array<[string, PushOutcome]> = [];
+    await this.db.transaction().execute(async (trx) => {
+      for (const { row, command } of items) {
+        const result = answers.get(row.id);
+        if (!result) {
+          recorded.push([row.id, { status: 'pending' }]);
+        } else if (result.status === 'rejected' && result.code === 'AUTHOR_SESSION_EXPIRED') {
+          // not refused for what it says: its author's session ended. It waits, unsigned, until
+          // they sign in again and sign it anew; never sent under another name, never dropped.
+          await trx
+            .updateTable('outbox')
+            .set({ command: JSON.stringify({ ...command, signature: null }), attempts: row.attempts + 1 })
+            .where('id', '=', row.id)
+            .execute();
+          recorded.push([row.id, { status: 'pending' }]);
+        } else if (result.status === 'accepted') {
           // The server's own event replaces the provisional one on the next pull.
+          await trx.updateTable('outbox').set({ status: 'delivered', attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
+          recorded.push([row.id, { status: 'accepted' }]);
         } else {
           await trx
             .updateTable('outbox')
@@ -246,10 +286,11 @@ export class SyncService {
             .execute();
           await trx.deleteFrom('events').where('id', '=', provisionalEventId(row.id)).execute();
           await revertToServerStage(trx, row.application_id);
+          recorded.push([row.id, { status: 'rejected', code: result.code, message: result.message }]);
         }
-      });
-      outcomes.set(row.id, result.status === 'accepted' ? { status: 'accepted' } : { status: 'rejected', code: result.code, message: result.message });
-    }
+      }
+    });
+    for (const [id, outcome] of recorded) outcomes.set(id, outcome);
   }
 
   private async recordFailedAttempt(rows: Array<{ id: string; attempts: number }>) {
@@ -292,6 +333,11 @@ export class SyncService {
           await this.db.transaction().execute(async (trx) => {
             const cached = (await trx.selectFrom('applications').select('id').execute()).map((r) => r.id);
             await forgetApplications(trx, cached.filter((id) => !seen.has(id)));
+            // an official of another office signed in before: their office's chains and permit types go too
+            const workflowIds = page.workflows.map((w) => w.id);
+            const permitTypeIds = page.permitTypes.map((t) => t.id);
+            if (workflowIds.length > 0) await trx.deleteFrom('workflows').where('id', 'not in', workflowIds).execute();
+            if (permitTypeIds.length > 0) await trx.deleteFrom('permit_types').where('id', 'not in', permitTypeIds).execute();
             await writeMeta(trx, PULLED_FOR_USER, userId!);
           });
         }

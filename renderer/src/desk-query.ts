@@ -1,4 +1,4 @@
-import { QueryClient, useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
+import { QueryClient, queryOptions, useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
 import type { FileContent, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
 import type { AppError } from '../../shared/result';
 import { invoke } from './desk-api';
@@ -23,6 +23,14 @@ async function call<M extends MethodName>(method: M, input: MethodInput<M>): Pro
 /** Server data in the renderer: one query per method and input, keyed by both. */
 export function useDeskQuery<M extends MethodName>(method: M, input: MethodInput<M>, options: Partial<UseQueryOptions<MethodOutput<M>, DeskCallError>> = {}) {
   return useQuery<MethodOutput<M>, DeskCallError>({ queryKey: [method, input], queryFn: () => call(method, input), ...options });
+}
+
+/**
+ * The same query as options, to prefetch it (the review's next drafts) or read it outside a
+ * component; `staleTime` says how long an answer is used without asking main again.
+ */
+export function deskQueryOptions<M extends MethodName>(method: M, input: MethodInput<M>, staleTime?: number) {
+  return queryOptions<MethodOutput<M>, DeskCallError>({ queryKey: [method, input], queryFn: () => call(method, input), ...(staleTime === undefined ? {} : { staleTime }) });
 }
 
 /** A desk action; on success the named methods' queries are invalidated (refetched). */

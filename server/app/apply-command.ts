@@ -9,10 +9,12 @@ import { judgeAction, type ActionAttempt, type RuleVerdict } from '../../shared/
 import type { Role } from '../../shared/roles';
 import { loadOffice, loadWorkflow, referenceFromRow } from './server-records';
 import type { ApplicationTable, ServerDatabase, UserTable } from '../db/server-database';
-import { nextChangeSeq } from './change-sequence';
+import { stampApplicationChange } from './change-sequence';
+import { lockOfficeApplication } from './application-lock';
 import { Rejection, runCommandOnce } from './command-ledger';
 import { resolveAuthor } from './command-authorship';
 import { reservePermitNumber, voidPermitNumber } from './reserve-permit-number';
+import { preparePermit, readPreparedPermit, warmPermitPreparation } from './prepare-permit';
 
 /**
  * Applies one transition command at most once. The server is the judge of every role and
@@ -26,6 +28,8 @@ export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable
   const authorship = await resolveAuthor(db, pusher, content, command, now);
   if (!authorship.ok) return { id: command.id, status: 'rejected', code: authorship.code, message: authorship.message };
   const { author } = authorship;
+  // a numbering step prepares the final permit in its transaction: its signer's revocation data is fetched before, not under the write lock
+  await warmPermitPreparation(db, author.office_id, now);
   return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) => transition(trx, author, command, now));
 }
 
@@ -39,12 +43,13 @@ export async function judgeOnServer(
   attempt: Pick<ActionAttempt, 'actionId' | 'expectedStage' | 'via' | 'reason'> & { checklist: Record<string, boolean> | null },
   now: Date,
 ): Promise<Verdict & { checklist: Record<string, boolean> }> {
+  if (app.office_id !== user.office_id) throw new Rejection('NOT_FOUND', `application ${app.id} does not exist`);
   const workflow = await loadWorkflow(trx, app.workflow_id);
   const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', app.permit_type_id).executeTakeFirstOrThrow();
   const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
   const applicant = JSON.parse(app.applicant) as Applicant;
   const references = (await trx.selectFrom('reference_records').selectAll().where('nik', '=', applicant.nik).execute()).map(referenceFromRow);
-  const office = await loadOffice(trx);
+  const office = await loadOffice(trx, app.office_id);
   const signed = await trx.selectFrom('issued_permits').select('application_id').where('application_id', '=', app.id).executeTakeFirst();
   const checklist = { ...(JSON.parse(app.checklist) as Record<string, boolean>), ...(attempt.checklist ?? {}) };
   const verdict = judgeAction({
@@ -69,29 +74,40 @@ export async function judgeOnServer(
 
 /**
  * What follows a step on the server for any action: the chain's numbering step numbers the
- * file; a file that ends without a permit voids its number.
+ * file and prepares its final permit (prepare-permit.ts), in the same transaction; a file that
+ * ends without a permit voids its number.
  */
 export async function applyStepEffects(trx: Transaction<ServerDatabase>, applicationId: string, verdict: Verdict, now: Date): Promise<void> {
-  if (verdict.action.reservesPermitNumber) await reservePermitNumber(trx, applicationId, now);
+  if (verdict.action.reservesPermitNumber) {
+    await reservePermitNumber(trx, applicationId, now);
+    await preparePermit(trx, applicationId, now);
+  }
   if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, applicationId, now);
   // the file moves on: whoever had taken it is done with it
   await trx.deleteFrom('claims').where('application_id', '=', applicationId).execute();
 }
 
 async function transition(trx: Transaction<ServerDatabase>, user: UserTable, command: TransitionCommand, now: Date): Promise<number> {
-  const app = await trx.selectFrom('applications').selectAll().where('id', '=', command.applicationId).executeTakeFirst();
+  // another office's file answers as one that does not exist; the row is locked before judging,
+  // so a racing command on the same file is judged against the stage this one leaves
+  const app = await lockOfficeApplication(trx, user, command.applicationId);
   if (!app) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
   const verdict = await judgeOnServer(trx, user, app, { actionId: command.action, expectedStage: command.expectedStage, via: 'decision', reason: command.reason, checklist: command.checklist }, now);
   const reason = command.reason?.trim() || null;
+  const evidence = verdict.action.initialsPreparedPermit
+    ? { references: command.evidence?.references ?? [], preparedPermitSha256: await initialledHash(trx, app.id, command.preparedPermitSha256) }
+    : command.evidence;
   await applyStepEffects(trx, app.id, verdict, now);
 
-  const changeSeq = await nextChangeSeq(trx);
   const at = now.toISOString();
-  await trx
+  // guarded by the stage judged: under the row lock it always holds; it is the last guard if a writer ever skips the lock
+  const moved = await trx
     .updateTable('applications')
-    .set({ stage: verdict.action.to, checklist: JSON.stringify(verdict.checklist), stage_entered_at: at, version: app.version + 1, change_seq: changeSeq })
+    .set({ stage: verdict.action.to, checklist: JSON.stringify(verdict.checklist), stage_entered_at: at })
     .where('id', '=', app.id)
-    .execute();
+    .where('stage', '=', app.stage)
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) !== 1) throw new Rejection('STAGE_CHANGED', `the file is no longer at stage ${app.stage}`);
   await trx
     .insertInto('events')
     .values({
@@ -105,8 +121,22 @@ async function transition(trx: Transaction<ServerDatabase>, user: UserTable, com
       to_stage: verdict.action.to,
       reason,
       at,
-      evidence: command.evidence ? JSON.stringify(command.evidence) : null,
+      evidence: evidence ? JSON.stringify(evidence) : null,
     })
     .execute();
-  return changeSeq;
+  // the change counter last: it is held until commit (change-sequence.ts)
+  return stampApplicationChange(trx, app.id);
+}
+
+/**
+ * A paraf initials the prepared permit: the hash the desk showed must be the stored prepared
+ * permit's, else the official initialled other bytes (an older preparation, or none at all).
+ */
+async function initialledHash(trx: Transaction<ServerDatabase>, applicationId: string, shown: string | undefined): Promise<string> {
+  const prepared = await readPreparedPermit(trx, applicationId);
+  if (!prepared) throw new Rejection('PARAF_HASH_MISMATCH', 'no permit has been prepared for this file: there is nothing to initial');
+  if (shown !== prepared.sha256) {
+    throw new Rejection('PARAF_HASH_MISMATCH', `the permit initialled (${shown ?? 'no hash'}) is not the permit prepared (${prepared.sha256})`);
+  }
+  return prepared.sha256;
 }

@@ -15,21 +15,28 @@ import type { Role } from '../../shared/roles';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { applyCommand } from './apply-command';
 import { issuePermit } from './issue-permit';
+import { issuePermitsRoute } from './issue-permits-route';
+import { preparedPermitRoute } from './prepared-permit-route';
 import { claimApplication, releaseApplication } from './claims';
 import { revokeToken, rotateToken, startSession, userForToken } from './auth-tokens';
 import { verifyPasswordWithEqualWork } from './password-hash';
 import { LoginThrottle } from './login-throttle';
 import { pullChanges } from './pull-changes';
-import { mayViewApplication } from './access-scope';
+import { applicationAccess, officeApplication } from './access-scope';
 import { renderVerificationPage } from './verification-page';
 import { lookUpVerification } from './verification-lookup';
 import type { RevocationSource } from '../../shared/node/certificate-path';
 import { TimeStampRequestError, answerTimeStampRequest, loadTsaIdentity } from './time-stamp-authority';
 import { oversightRoutes } from './oversight-routes';
+import { serverLoggerOptions } from './server-logger';
+import { checkReadiness } from '../db/readiness';
 
 export interface ServerAppOptions {
   db: Kysely<ServerDatabase>;
-  logger?: boolean;
+  /** true: structured logs without secrets or personal data (server-logger.ts); or those options with a level or stream */
+  logger?: boolean | ReturnType<typeof serverLoggerOptions>;
+  /** behind a TLS reverse proxy: which proxy to believe for the client address (X-Forwarded-For), as Fastify's trustProxy */
+  trustProxy?: boolean | string | string[];
   /** CRL/OCSP lookups when verifying a delivered permit's signer */
   revocation?: RevocationSource;
   /** CRLs published at /pki/<name>, DER */
@@ -56,9 +63,9 @@ function bearerToken(request: FastifyRequest): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function buildServerApp({ db, logger = false, revocation, publishedCrls = {}, loginThrottle = new LoginThrottle() }: ServerAppOptions): FastifyInstance {
+export function buildServerApp({ db, logger = false, trustProxy = false, revocation, publishedCrls = {}, loginThrottle = new LoginThrottle() }: ServerAppOptions): FastifyInstance {
   // Small bodies by default; the two routes that carry more say how much (COMMAND_LIMITS).
-  const app = Fastify({ logger, bodyLimit: COMMAND_LIMITS.otherBodyBytes });
+  const app = Fastify({ logger: logger === true ? serverLoggerOptions() : logger, trustProxy, bodyLimit: COMMAND_LIMITS.otherBodyBytes });
   app.decorateRequest('user', null);
 
   function badRequest(reply: FastifyReply, error: z.ZodError) {
@@ -71,7 +78,15 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
     if (!request.user) return reply.code(401).send({ error: 'unauthorized', message: 'sign in again' });
   }
 
-  app.get(`${API_PREFIX}/health`, async () => ({ ok: true }));
+  // Operations: /health answers while the process is up; /ready only when the database answers
+  // and holds every migration (a load balancer sends traffic to ready processes only).
+  for (const prefix of ['', API_PREFIX]) {
+    app.get(`${prefix}/health`, async () => ({ ok: true }));
+    app.get(`${prefix}/ready`, async (_request, reply) => {
+      const readiness = await checkReadiness(db);
+      return readiness.ready ? { ready: true } : reply.code(503).send({ ready: false, reason: readiness.reason });
+    });
+  }
 
   // RFC 3161 over HTTP: DER in, DER out. Public, as time-stamping authorities are.
   app.addContentTypeParser('application/timestamp-query', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -162,8 +177,16 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
       return issuePermit(db, request.user!, parsed.data, { revocation });
     });
 
+    issuePermitsRoute(authed, { db, revocation });
+    preparedPermitRoute(authed, { db });
+
+    // another office's file answers 404, as one that does not exist
+    const notFound = (reply: FastifyReply) => reply.code(404).send({ error: 'not_found', message: 'application not found' });
+
     authed.get<{ Params: { id: string } }>(`${API_PREFIX}/permits/:id/pdf`, async (request, reply) => {
-      if (!(await mayViewApplication(db, request.user!, request.params.id))) return reply.code(403).send({ error: 'forbidden', message: 'this file is outside your work' });
+      const access = await applicationAccess(db, request.user!, request.params.id);
+      if (access === 'not_found') return notFound(reply);
+      if (access !== 'visible') return reply.code(403).send({ error: 'forbidden', message: 'this file is outside your work' });
       const row = await db.selectFrom('issued_permits').select(['pdf', 'sha256']).where('application_id', '=', request.params.id).executeTakeFirst();
       if (!row) return reply.code(404).send({ error: 'not_found', message: 'no issued permit for this application' });
       return reply.header('content-type', 'application/pdf').header('x-content-sha256', row.sha256).send(row.pdf);
@@ -172,12 +195,14 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
     authed.post(`${API_PREFIX}/claims`, async (request, reply) => {
       const parsed = claimRequestSchema.safeParse(request.body);
       if (!parsed.success) return badRequest(reply, parsed.error);
+      if (!(await officeApplication(db, request.user!, parsed.data.applicationId))) return notFound(reply);
       const outcome = await claimApplication(db, request.user!, parsed.data.applicationId);
       if (!outcome.ok) return reply.code(outcome.status).send({ error: 'refused', message: outcome.message, ...(outcome.value ?? {}) });
       return outcome.value;
     });
 
     authed.delete<{ Params: { id: string } }>(`${API_PREFIX}/claims/:id`, async (request, reply) => {
+      if (!(await officeApplication(db, request.user!, request.params.id))) return notFound(reply);
       const outcome = await releaseApplication(db, request.user!, request.params.id);
       if (!outcome.ok) return reply.code(outcome.status).send({ error: 'refused', message: outcome.message, ...(outcome.value ?? {}) });
       return outcome.value;
@@ -185,8 +210,9 @@ export function buildServerApp({ db, logger = false, revocation, publishedCrls =
 
     authed.get<{ Params: { id: string } }>(`${API_PREFIX}/documents/:id`, async (request, reply) => {
       const doc = await db.selectFrom('documents').select(['application_id', 'content', 'mime_type', 'file_name', 'sha256']).where('id', '=', request.params.id).executeTakeFirst();
-      if (!doc) return reply.code(404).send({ error: 'not_found', message: 'document not found' });
-      if (!(await mayViewApplication(db, request.user!, doc.application_id))) return reply.code(403).send({ error: 'forbidden', message: 'this file is outside your work' });
+      const access = doc ? await applicationAccess(db, request.user!, doc.application_id) : 'not_found';
+      if (!doc || access === 'not_found') return reply.code(404).send({ error: 'not_found', message: 'document not found' });
+      if (access !== 'visible') return reply.code(403).send({ error: 'forbidden', message: 'this file is outside your work' });
       return reply
         .header('content-type', doc.mime_type)
         .header('x-content-sha256', doc.sha256)

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import type { Workflow } from '../../shared/workflow';
 import { issueContent, type CommandResult, type IssueRequest } from '../../shared/sync-protocol';
 import { commandContentHash } from '../../shared/node/command-mac';
 import { isCertificateBoundTo } from '../../shared/signer-binding';
 import type { SignatureFacts } from '../../shared/signature-facts';
 import type { RevocationSource } from '../../shared/node/certificate-path';
-import { verifyPdfSignature } from '../../shared/node/pdf-signature-verifier';
+import { verifyPdfSignature, type VerifyPdfOptions } from '../../shared/node/pdf-signature-verifier';
 import { pdfText, readPdfSignatureStructure } from '../../shared/node/pdf-structure';
 import { signingAction } from '../../shared/workflow-rules';
 import { loadOffice, loadWorkflow } from './server-records';
@@ -14,6 +15,9 @@ import { Rejection, runCommandOnce } from './command-ledger';
 import { nextChangeSeq } from './change-sequence';
 import { applyStepEffects, judgeOnServer } from './apply-command';
 import { resolveAuthor } from './command-authorship';
+import { lockOfficeApplication } from './application-lock';
+import { readPreparedPermit } from './prepare-permit';
+import { isPreparedPermitFilledIn } from '../../shared/node/permit-pdf/prepared-signature-holes';
 
 const CLOCK_SKEW_MS = 10 * 60_000;
 
@@ -32,6 +36,8 @@ export interface IssueOptions {
   now?: Date;
   /** CRL/OCSP lookups for the signer's path; absent, revocation is not checked */
   revocation?: RevocationSource;
+  /** the signer's path validation, shared by the permits of one bulk push (rememberedPathValidation) */
+  validatePath?: VerifyPdfOptions['validatePath'];
 }
 
 /**
@@ -56,16 +62,20 @@ export async function issuePermit(db: Kysely<ServerDatabase>, pusher: UserTable,
       throw new Rejection('SIGNATURE_INVALID', 'the signed document arrived damaged (SHA-256 differs)');
     });
   }
-  const office = await loadOffice(db);
+  // the roots of the signer's own office: a permit of another office's file is refused in issue()
+  const office = await loadOffice(db, user.office_id);
   // Verified outside the write transaction: revocation lookups may take seconds, a write lock must not.
-  const facts = await verifyPdfSignature(pdf, { trustedRootsPem: office.trustedRootsPem, timeStampRootsPem: office.timeStampRootsPem, now, revocation: options.revocation });
+  const facts = await verifyPdfSignature(pdf, { trustedRootsPem: office.trustedRootsPem, timeStampRootsPem: office.timeStampRootsPem, now, revocation: options.revocation, validatePath: options.validatePath });
   return runCommandOnce(db, booking, request.commandId, now, (trx) => issue(trx, user, request, pdf, facts, now));
 }
 
 async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request: IssueRequest, pdf: Buffer, facts: SignatureFacts, now: Date): Promise<number> {
-  const app = await trx.selectFrom('applications').selectAll().where('id', '=', request.applicationId).executeTakeFirst();
+  // another office's file answers as one that does not exist
+  // (the row locked before judging: application-lock.ts)
+  const app = await lockOfficeApplication(trx, user, request.applicationId);
   if (!app) throw new Rejection('NOT_FOUND', `application ${request.applicationId} does not exist`);
-  const action = signingAction(await loadWorkflow(trx, app.workflow_id), request.expectedStage);
+  const workflow = await loadWorkflow(trx, app.workflow_id);
+  const action = signingAction(workflow, request.expectedStage);
   if (!action) throw new Rejection('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${request.expectedStage}`);
   const verdict = await judgeOnServer(trx, user, app, { actionId: action.id, expectedStage: request.expectedStage, via: 'signed_permit', reason: null, checklist: null }, now);
 
@@ -79,7 +89,7 @@ async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request:
   if (!signedReasonNames(pdf, app.permit_number!)) {
     throw new Rejection('SIGNATURE_INVALID', `the signed document is not permit ${app.permit_number}`);
   }
-  const office = await loadOffice(trx);
+  const office = await loadOffice(trx, app.office_id);
   if (!isCertificateBoundTo(office.signers, user.username, facts)) {
     throw new Rejection('CERT_NOT_BOUND', `the certificate of ${facts.signerName ?? 'an unknown signer'} is not registered to ${user.username}`);
   }
@@ -94,6 +104,8 @@ async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request:
       throw new Rejection('SIGNATURE_INVALID', `the signing time (${label} ${claimed}) lies outside the time the file has been at the signing step`);
     }
   }
+
+  await checkSignedIsPrepared(trx, app.id, pdf, workflow);
 
   const at = now.toISOString();
   const signerName = facts.signerName ?? user.full_name;
@@ -124,4 +136,25 @@ async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request:
     .values({ id: randomUUID(), application_id: app.id, command_id: request.commandId, actor_name: signerName, actor_role: user.role, action: action.id, from_stage: app.stage, to_stage: action.to, reason: null, at, evidence: null })
     .execute();
   return changeSeq;
+}
+
+/**
+ * What was signed is what was prepared: the same length as the prepared permit, and its bytes
+ * outside /ByteRange and /Contents unchanged, so the permit issued shows exactly what was
+ * reviewed. In a chain with paraf steps, what was prepared must also be what was last initialled.
+ */
+async function checkSignedIsPrepared(trx: Transaction<ServerDatabase>, applicationId: string, pdf: Buffer, workflow: Workflow): Promise<void> {
+  const prepared = await readPreparedPermit(trx, applicationId);
+  if (!prepared) throw new Rejection('SIGNED_NOT_PREPARED', 'no permit was prepared for this file: nothing signed can be what was prepared');
+  if (!isPreparedPermitFilledIn(prepared.pdf, pdf)) {
+    throw new Rejection('SIGNED_NOT_PREPARED', `the signed document differs from the permit prepared (${prepared.sha256}) outside its signature`);
+  }
+  const parafs = new Set(workflow.stages.flatMap((s) => s.actions.filter((a) => a.initialsPreparedPermit).map((a) => `${s.id}:${a.id}`)));
+  if (parafs.size === 0) return;
+  const events = await trx.selectFrom('events').select(['action', 'from_stage', 'evidence']).where('application_id', '=', applicationId).orderBy('seq', 'desc').execute();
+  const last = events.find((e) => parafs.has(`${e.from_stage}:${e.action}`));
+  const initialled = last?.evidence ? (JSON.parse(last.evidence) as { preparedPermitSha256?: string }).preparedPermitSha256 : undefined;
+  if (initialled !== prepared.sha256) {
+    throw new Rejection('PARAF_HASH_MISMATCH', `the permit prepared (${prepared.sha256}) is not the one last initialled (${initialled ?? 'none'})`);
+  }
 }

@@ -8,6 +8,29 @@ export interface DemoSigningCertificates {
   passphrase: string;
   /** the demo CA's CRL (DER): empty, signed, valid ~30 days; publish it at `crlUrl` */
   crlDer: Buffer;
+  /** the PKCS#12 of each of `options.otherSigners`, in order, under the same passphrase and CA */
+  otherP12s: Buffer[];
+  /** the head's public certificate (PEM), as the office registers it (signer binding certificatePem) */
+  certificatePem: string;
+  /** the public certificate of each of `options.otherSigners`, in order */
+  otherCertificatePems: string[];
+}
+
+/** The signer's public certificate (PEM) out of a demo PKCS#12, for an office to register. */
+export function demoCertificatePem(p12: Buffer, passphrase: string): string {
+  const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), passphrase);
+  const bags = parsed.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
+  const leaf = bags.map((b) => b.cert).find((c) => c && !c.extensions.some((e) => e.name === 'basicConstraints' && e.cA));
+  if (!leaf) throw new Error('the demo PKCS#12 holds no signer certificate');
+  return forge.pki.certificateToPem(leaf);
+}
+
+/** A further head of office the demo CA certifies (another office on the same server). */
+export interface DemoSigner {
+  name: string;
+  subjectSerialNumber: string;
+  /** the subject's O: "DPMPTSP Kota Pekanbaru" */
+  organization: string;
 }
 
 export interface DemoSigningOptions {
@@ -15,6 +38,8 @@ export interface DemoSigningOptions {
   crlUrl?: string;
   /** the subject's serialNumber (the head's NIP), which binds the certificate to the official */
   subjectSerialNumber?: string;
+  /** heads of other demo offices, each given a certificate of their own by the same CA */
+  otherSigners?: DemoSigner[];
 }
 
 const DAY = 86_400_000;
@@ -63,8 +88,9 @@ function makeEmptyCrl(ca: forge.pki.Certificate, caKey: KeyObject, now: Date): B
 }
 
 /**
- * A demo certification authority and the Kepala Dinas's PKCS#12, so the demo office can sign
- * on a machine without the real BSrE certificate, and the CA's (empty) CRL to publish at
+ * A demo certification authority and the (Metro) Kepala Dinas's PKCS#12, and those of other
+ * demo offices' heads when asked, so the demo offices can sign on a machine without the real
+ * BSrE certificate, and the CA's (empty) CRL to publish at
  * `options.crlUrl`. Never used outside the demo database.
  */
 export function makeDemoSigningCertificates(headName: string, passphrase = 'kadis-demo', options: DemoSigningOptions = {}): DemoSigningCertificates {
@@ -89,34 +115,42 @@ export function makeDemoSigningCertificates(headName: string, passphrase = 'kadi
   ]);
   ca.sign(caKeys.privateKey, forge.md.sha256.create());
 
-  const signerKeys = keyPair();
-  const signer = forge.pki.createCertificate();
-  signer.publicKey = signerKeys.publicKey;
-  signer.serialNumber = `02${randomBytes(8).toString('hex')}`;
-  signer.validity.notBefore = new Date(now.getTime() - DAY);
-  signer.validity.notAfter = new Date(now.getTime() + 2 * 365 * DAY);
-  signer.setSubject([
-    { shortName: 'C', value: 'ID' },
-    { shortName: 'O', value: 'DPMPTSP Kota Metro' },
-    { shortName: 'CN', value: headName },
-    { name: 'serialNumber', value: options.subjectSerialNumber ?? DEMO_HEAD_CERTIFICATE_SERIAL },
-  ]);
-  signer.setIssuer(caName);
-  signer.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
-    { name: 'extKeyUsage', emailProtection: true, [ID_KP_DOCUMENT_SIGNING]: true },
-    { name: 'subjectKeyIdentifier' },
-    { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
-    ...(options.crlUrl ? [{ name: 'cRLDistributionPoints', altNames: [{ type: 6, value: options.crlUrl }] }] : []),
-  ]);
-  signer.sign(caKeys.privateKey, forge.md.sha256.create());
+  const signerP12 = (signer: DemoSigner) => {
+    const signerKeys = keyPair();
+    const certificate = forge.pki.createCertificate();
+    certificate.publicKey = signerKeys.publicKey;
+    certificate.serialNumber = `02${randomBytes(8).toString('hex')}`;
+    certificate.validity.notBefore = new Date(now.getTime() - DAY);
+    certificate.validity.notAfter = new Date(now.getTime() + 2 * 365 * DAY);
+    certificate.setSubject([
+      { shortName: 'C', value: 'ID' },
+      { shortName: 'O', value: signer.organization },
+      { shortName: 'CN', value: signer.name },
+      { name: 'serialNumber', value: signer.subjectSerialNumber },
+    ]);
+    certificate.setIssuer(caName);
+    certificate.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+      { name: 'extKeyUsage', emailProtection: true, [ID_KP_DOCUMENT_SIGNING]: true },
+      { name: 'subjectKeyIdentifier' },
+      { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
+      ...(options.crlUrl ? [{ name: 'cRLDistributionPoints', altNames: [{ type: 6, value: options.crlUrl }] }] : []),
+    ]);
+    certificate.sign(caKeys.privateKey, forge.md.sha256.create());
+    const p12 = forge.pkcs12.toPkcs12Asn1(signerKeys.privateKey, [certificate, ca], passphrase, { algorithm: 'aes256', friendlyName: 'Kepala Dinas' });
+    return { p12: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'), pem: forge.pki.certificateToPem(certificate) };
+  };
 
-  const p12 = forge.pkcs12.toPkcs12Asn1(signerKeys.privateKey, [signer, ca], passphrase, { algorithm: 'aes256', friendlyName: 'Kepala Dinas' });
+  const head = signerP12({ name: headName, subjectSerialNumber: options.subjectSerialNumber ?? DEMO_HEAD_CERTIFICATE_SERIAL, organization: 'DPMPTSP Kota Metro' });
+  const others = (options.otherSigners ?? []).map(signerP12);
   return {
     caPem: forge.pki.certificateToPem(ca),
-    p12: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'),
+    p12: head.p12,
     passphrase,
     crlDer: makeEmptyCrl(ca, caKeys.nodePrivateKey, now),
+    otherP12s: others.map((o) => o.p12),
+    certificatePem: head.pem,
+    otherCertificatePems: others.map((o) => o.pem),
   };
 }

@@ -3,10 +3,15 @@ import type { Office, SignerBinding } from '../../shared/office';
 import type { Workflow } from '../../shared/workflow';
 
 /**
- * The demo office's configuration: Kota Metro's DPMPTSP and the three health-professional
- * permits of its Standar Pelayanan (seeds 58, 74, 84), with Pekanbaru's longer SOP chain kept
- * beside it as a second workflow. In production all of this is edited data, not code.
+ * The demo offices' configuration: Kota Metro's DPMPTSP and the three health-professional
+ * permits of its Standar Pelayanan (seeds 58, 74, 84); Kota Pekanbaru's DPMPTSP with its SOP
+ * chain for SIKRO (SOP/DPMPTSP-NP/04); Kota Balikpapan (WITA) in demo-balikpapan.ts. Each is
+ * its own office on the one server. In production all of this is edited data, not code.
  */
+
+export const METRO_OFFICE_ID = 'dpmptsp-kota-metro';
+export const PEKANBARU_OFFICE_ID = 'dpmptsp-kota-pekanbaru';
+export const BALIKPAPAN_OFFICE_ID = 'dpmptsp-kota-balikpapan';
 export const METRO_WORKFLOW: Workflow = {
   id: 'metro-3-tahap',
   name: 'Kota Metro: penata perizinan → koordinator → Kepala Dinas',
@@ -82,7 +87,7 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       standardMinutes: 5,
       outcome: null,
       actions: [
-        { id: 'paraf', to: 'paraf_analis_madya', kind: 'forward', requires: [], reservesPermitNumber: false },
+        { id: 'paraf', to: 'paraf_analis_madya', kind: 'forward', requires: [], reservesPermitNumber: false, initialsPreparedPermit: true },
         { id: 'kembalikan', to: 'cetak_blanko', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
       ],
     },
@@ -92,7 +97,7 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       standardMinutes: 10,
       outcome: null,
       actions: [
-        { id: 'paraf', to: 'paraf_sekretaris', kind: 'forward', requires: [], reservesPermitNumber: false },
+        { id: 'paraf', to: 'paraf_sekretaris', kind: 'forward', requires: [], reservesPermitNumber: false, initialsPreparedPermit: true },
         { id: 'kembalikan', to: 'paraf_analis_muda', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
       ],
     },
@@ -102,7 +107,7 @@ export const PEKANBARU_WORKFLOW: Workflow = {
       standardMinutes: 10,
       outcome: null,
       actions: [
-        { id: 'paraf', to: 'penandatanganan', kind: 'forward', requires: [], reservesPermitNumber: false },
+        { id: 'paraf', to: 'penandatanganan', kind: 'forward', requires: [], reservesPermitNumber: false, initialsPreparedPermit: true },
         { id: 'kembalikan', to: 'paraf_analis_madya', kind: 'return', requires: ['reason'], reservesPermitNumber: false },
       ],
     },
@@ -229,7 +234,7 @@ export const PEKANBARU_SIKRO: PermitType = {
 };
 
 // National holidays and cuti bersama (SKB 3 Menteri). 2027 is provisional until its SKB is out.
-const HOLIDAYS: Array<[string, string]> = [
+export const HOLIDAYS: Array<[string, string]> = [
   ['2025-01-01', 'Tahun Baru Masehi'], ['2025-01-27', 'Isra Mikraj'], ['2025-01-28', 'Cuti bersama Tahun Baru Imlek'],
   ['2025-01-29', 'Tahun Baru Imlek'], ['2025-03-28', 'Cuti bersama Nyepi'], ['2025-03-29', 'Hari Suci Nyepi'],
   ['2025-03-31', 'Idulfitri'], ['2025-04-01', 'Idulfitri'], ['2025-04-02', 'Cuti bersama Idulfitri'],
@@ -263,9 +268,14 @@ export const DEMO_HEAD_CERTIFICATE_SERIAL = '197208151998031004';
 
 export const DEMO_SIGNERS: SignerBinding[] = [{ username: 'kadis', certificateSha256: [], subjectSerialNumber: DEMO_HEAD_CERTIFICATE_SERIAL }];
 
+/** Kota Pekanbaru's (fictional) Kepala Dinas's NIP, as his demo certificate's serialNumber. */
+export const PEKANBARU_HEAD_CERTIFICATE_SERIAL = '197904122005011007';
+
+export const PEKANBARU_SIGNERS: SignerBinding[] = [{ username: 'kadispekanbaru', certificateSha256: [], subjectSerialNumber: PEKANBARU_HEAD_CERTIFICATE_SERIAL }];
+
 export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null, signers: SignerBinding[] = DEMO_SIGNERS): Office {
   return {
-    id: 'dpmptsp-kota-metro',
+    id: METRO_OFFICE_ID,
     name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
     city: 'Kota Metro',
     timeZone: 'Asia/Jakarta',
@@ -278,19 +288,46 @@ export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[
     timeStampUrl,
     timeStampRootsPem: [],
     signers,
+    permitNumberUnit: 'DPMPTSP',
+  };
+}
+
+/** Kota Pekanbaru's DPMPTSP (WIB). The head is a demo person, not the official the SOP names. */
+export function pekanbaruOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null, signers: SignerBinding[] = PEKANBARU_SIGNERS): Office {
+  return {
+    id: PEKANBARU_OFFICE_ID,
+    name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
+    city: 'Kota Pekanbaru',
+    timeZone: 'Asia/Jakarta',
+    headName: 'H. Rahmat Hidayat, S.STP., M.Si.',
+    headNip: '19790412 200501 1 007',
+    headTitle: 'Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pekanbaru',
+    holidays: HOLIDAYS.map(([date, name]) => ({ date, name })),
+    verificationBaseUrl,
+    trustedRootsPem,
+    timeStampUrl,
+    timeStampRootsPem: [],
+    signers,
+    permitNumberUnit: 'DPMPTSP',
   };
 }
 
 export const DEMO_PASSWORD = 'meja-izin-demo';
 
+/** Every demo official, with the one office they belong to. */
 export const DEMO_USERS = [
-  { username: 'penata', fullName: 'Siti Rahmawati, S.Sos.', nip: '19850312 201001 2 015', role: 'penata_perizinan' },
-  { username: 'penata2', fullName: 'Agus Setiawan, S.AP.', nip: '19900721 201503 1 002', role: 'penata_perizinan' },
-  { username: 'koordinator', fullName: 'Dewi Lestari, S.H., M.H.', nip: '19800105 200501 2 009', role: 'koordinator' },
-  { username: 'kadis', fullName: 'Drs. Hendra Saputra, M.M.', nip: '19720815 199803 1 004', role: 'kepala_dinas' },
-  { username: 'frontoffice', fullName: 'Rina Marlina', nip: '19950402 202012 2 001', role: 'front_office' },
-  { username: 'backoffice', fullName: 'Yusuf Pratama, S.Kom.', nip: '19930918 201903 1 006', role: 'back_office' },
-  { username: 'analismuda', fullName: 'Nurul Hidayah, S.E.', nip: '19870623 201101 2 004', role: 'analis_ahli_muda' },
-  { username: 'analismadya', fullName: 'Bambang Wijaya, S.H., M.Si.', nip: '19780211 200312 1 003', role: 'analis_ahli_madya' },
-  { username: 'sekretaris', fullName: 'Ir. Sri Wahyuni, M.T.', nip: '19750530 200003 2 002', role: 'sekretaris' },
+  { office: METRO_OFFICE_ID, username: 'penata', fullName: 'Siti Rahmawati, S.Sos.', nip: '19850312 201001 2 015', role: 'penata_perizinan' },
+  { office: METRO_OFFICE_ID, username: 'penata2', fullName: 'Agus Setiawan, S.AP.', nip: '19900721 201503 1 002', role: 'penata_perizinan' },
+  { office: METRO_OFFICE_ID, username: 'koordinator', fullName: 'Dewi Lestari, S.H., M.H.', nip: '19800105 200501 2 009', role: 'koordinator' },
+  { office: METRO_OFFICE_ID, username: 'kadis', fullName: 'Drs. Hendra Saputra, M.M.', nip: '19720815 199803 1 004', role: 'kepala_dinas' },
+  { office: METRO_OFFICE_ID, username: 'sekretarismetro', fullName: 'Dra. Yuliana Putri, M.M.', nip: '19760814 200212 2 003', role: 'sekretaris' },
+  { office: PEKANBARU_OFFICE_ID, username: 'frontoffice', fullName: 'Rina Marlina', nip: '19950402 202012 2 001', role: 'front_office' },
+  { office: PEKANBARU_OFFICE_ID, username: 'backoffice', fullName: 'Yusuf Pratama, S.Kom.', nip: '19930918 201903 1 006', role: 'back_office' },
+  { office: PEKANBARU_OFFICE_ID, username: 'analismuda', fullName: 'Nurul Hidayah, S.E.', nip: '19870623 201101 2 004', role: 'analis_ahli_muda' },
+  { office: PEKANBARU_OFFICE_ID, username: 'analismadya', fullName: 'Bambang Wijaya, S.H., M.Si.', nip: '19780211 200312 1 003', role: 'analis_ahli_madya' },
+  { office: PEKANBARU_OFFICE_ID, username: 'sekretaris', fullName: 'Ir. Sri Wahyuni, M.T.', nip: '19750530 200003 2 002', role: 'sekretaris' },
+  { office: PEKANBARU_OFFICE_ID, username: 'kadispekanbaru', fullName: 'H. Rahmat Hidayat, S.STP., M.Si.', nip: '19790412 200501 1 007', role: 'kepala_dinas' },
+  { office: BALIKPAPAN_OFFICE_ID, username: 'penatabpp', fullName: 'Andi Rahmawati, S.Sos.', nip: '19880921 201101 2 006', role: 'penata_perizinan' },
+  { office: BALIKPAPAN_OFFICE_ID, username: 'koordinatorbpp', fullName: 'Muhammad Ridwan, S.H.', nip: '19830304 200801 1 005', role: 'koordinator' },
+  { office: BALIKPAPAN_OFFICE_ID, username: 'kadisbpp', fullName: 'Ir. Hj. Nur Aisyah, M.T.', nip: '19730625 199903 2 001', role: 'kepala_dinas' },
 ] as const;

@@ -300,3 +300,39 @@ export async function validateSigningCertificatePath(input: PathValidationInput)
   }
   return { ok: true, path, revocation };
 }
+
+/** How long a validated path is reused for other signatures by the same certificates. */
+const PATH_REUSE_WINDOW_MS = 60_000;
+
+/**
+ * validateSigningCertificatePath, remembered for one batch of signatures (the permits of one
+ * bulk push are signed by the same certificate within seconds): a path is validated once per
+ * distinct set of certificates, roots and minute, not once per permit. A remembered answer is
+ * used only while every certificate of its path is valid at the new moment too; revocation
+ * answers come from CRLs cached until their nextUpdate in any case, so within the minute they
+ * would not differ.
+ */
+export function rememberedPathValidation(): (input: PathValidationInput) => Promise<PathValidationResult> {
+  const remembered = new Map<string, Promise<PathValidationResult>>();
+  return async (input) => {
+    const key = [
+      input.leaf.fingerprint256,
+      ...input.intermediates.map((c) => c.fingerprint256).sort(),
+      '|',
+      ...input.trustedRootsPem,
+      '|',
+      Math.floor(input.at.getTime() / PATH_REUSE_WINDOW_MS),
+      input.revocation ? 'revocation' : 'none',
+    ].join(',');
+    const earlier = remembered.get(key);
+    if (earlier) {
+      const result = await earlier;
+      const at = input.at.getTime();
+      if (result.path.every((c) => Date.parse(c.validFrom) <= at && at <= Date.parse(c.validTo))) return result;
+      return validateSigningCertificatePath(input);
+    }
+    const validation = validateSigningCertificatePath(input);
+    remembered.set(key, validation);
+    return validation;
+  };
+}

@@ -2,7 +2,7 @@ import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto
 import { CERTIFICATE_REFUSAL_CODES, type CertificateRefusalCode } from '../result';
 import { INTEGRITY_PROBLEMS, type IntegrityProblem, type RevocationStatus, type SignatureFacts } from '../signature-facts';
 import type { PadesLevel } from '../sync-protocol';
-import { validateSigningCertificatePath, type PathValidationResult, type RevocationOutcome, type RevocationSource } from './certificate-path';
+import { validateSigningCertificatePath, type PathValidationInput, type PathValidationResult, type RevocationOutcome, type RevocationSource } from './certificate-path';
 import { PdfStructureError, isRef, parsePdfDate, readPdfSignatureStructure, type PdfSignatureEntry, type PdfSignatureStructure } from './pdf-structure';
 
 export interface VerifyPdfOptions {
@@ -18,6 +18,8 @@ export interface VerifyPdfOptions {
    * own CMS signature verifies with the TSA certificate it carries counts.
    */
   timeStampRootsPem?: string[];
+  /** how the signer's path is validated: rememberedPathValidation() to validate a batch's path once */
+  validatePath?: (input: PathValidationInput) => Promise<PathValidationResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -816,7 +818,7 @@ async function verifyInto(pdf: Buffer, options: VerifyPdfOptions, facts: Signatu
   const others = [...cms.certificates, ...dssCertificates].filter((c) => !c.der.equals(certificate.der));
   let path: PathValidationResult | null;
   try {
-    path = await validateSigningCertificatePath({
+    path = await (options.validatePath ?? validateSigningCertificatePath)({
       leaf: certificate.x509,
       intermediates: others.map((c) => c.x509),
       trustedRootsPem: options.trustedRootsPem,

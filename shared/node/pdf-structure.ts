@@ -57,6 +57,7 @@ export class PdfStructureError extends Error {
   }
 }
 
+const HEX_DIGITS_ONLY = /^[0-9A-Fa-f]*$/;
 const malformed = (message: string): PdfStructureError => new PdfStructureError('MALFORMED', message);
 
 // Bounds: generous for any real permit, small enough that hostile input cannot hang us.
@@ -221,6 +222,12 @@ class Parser {
     const close = buf.indexOf(0x3e, start + 1);
     if (close < 0) throw new PdfStructureError('TRUNCATED', 'the file ends inside a hex string');
     if (close - start > MAX_STRING_BYTES * 2) throw malformed('hex string too long');
+    // the common case, a signature's /Contents among them (48 KB of digits): decoded natively
+    const text = buf.toString('latin1', start + 1, close);
+    if (text.length % 2 === 0 && HEX_DIGITS_ONLY.test(text)) {
+      this.pos = close + 1;
+      return { kind: 'string', bytes: Buffer.from(text, 'hex'), hex: true, strictHex: true, span: this.span(start) };
+    }
     const digits: number[] = [];
     let strictHex = true;
     for (let i = start + 1; i < close; i += 1) {

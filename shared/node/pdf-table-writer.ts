@@ -3,7 +3,7 @@ import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf
 /**
  * A small flowing A4 writer for the office's tabular documents (the kartu kendali card, the
  * monthly performance report): headings, paragraphs and tables that break onto new pages.
- * pdf-lib with the standard Helvetica, as main/services/permit-pdf-layout.ts does, saved
+ * pdf-lib with the standard Helvetica, as shared/node/permit-pdf/permit-layout.ts does, saved
  * without object streams so qpdf and pdftotext read it plainly.
  */
 const A4: [number, number] = [595.28, 841.89];

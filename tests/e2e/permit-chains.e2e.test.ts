@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfsig, qpdfCheck } from '../support/poppler';
 import { serverEvents, serverIssuedPermit, serverPermitNumber, serverStage } from '../support/server-inspection';
-import { applicationIdByRegistration, clickDecision, shot, signIn, startWebDesk, type WebDesk } from './web-desk';
+import { applicationIdByRegistration, clickDecision, reviewDrafts, shot, signIn, startWebDesk, type WebDesk } from './web-desk';
 
 let desk: WebDesk;
 
@@ -28,12 +28,21 @@ async function decide(page: Page, action: string) {
   await page.getByRole('status').filter({ hasText: 'Keputusan terkirim ke server' }).waitFor();
 }
 
-/** The Kepala Dinas signs the open file from its own page: the PKCS#12 path, passphrase asked. */
-async function signFromFilePage(page: Page, name: string) {
+/**
+ * The Kepala Dinas signs the open file from its own page: he reviews the prepared permit, then
+ * the PKCS#12 path, passphrase asked.
+ * The desk offers the last certificate used; each office's head signs with their own.
+ */
+async function signFromFilePage(page: Page, name: string, p12 = 'demo-kepala-dinas.p12') {
   await page.getByRole('button', { name: /Tandatangani secara elektronik/ }).click();
+  // first the prepared permit itself, exactly as it will be signed: seen, then marked
+  await reviewDrafts(page, ['m']);
+  await page.getByRole('dialog', { name: 'Tinjau draf izin' }).getByRole('button', { name: /^Tandatangani 1 berkas$/ }).click();
   const dialog = page.getByRole('dialog', { name: 'Tanda tangan elektronik' });
   await dialog.waitFor();
-  await expect.poll(() => dialog.getByLabel('Berkas sertifikat (.p12/.pfx)').inputValue()).toMatch(/demo-kepala-dinas\.p12$/);
+  const certificate = dialog.getByLabel('Berkas sertifikat (.p12/.pfx)');
+  await expect.poll(() => certificate.inputValue()).toMatch(/demo-kepala-dinas(-pekanbaru)?\.p12$/);
+  if (!(await certificate.inputValue()).endsWith(`/${p12}`)) await certificate.fill(join(desk.dataDir, p12));
   await dialog.getByLabel('Kata sandi sertifikat').fill('kadis-demo');
   await shot(page, `${name}-signature-panel-passphrase`);
   await dialog.getByRole('button', { name: 'Mulai tanda tangan (1)' }).click();
@@ -83,11 +92,12 @@ describe('every chain from its first step to an issued, validly signed permit', 
     }
     expect(serverStage(desk.serverDb, id)).toBe('penandatanganan');
 
-    await signIn(page, desk.url, 'kadis');
+    // Pekanbaru's own Kepala Dinas signs, with his own certificate: Metro's head does not see the file
+    await signIn(page, desk.url, 'kadispekanbaru');
     await openFile(page, registration);
     await page.getByText(`Nomor izin: ${permitNumber}`).waitFor();
     await shot(page, 'chains-pekanbaru-kadis-file');
-    await signFromFilePage(page, 'chains-pekanbaru');
+    await signFromFilePage(page, 'chains-pekanbaru', 'demo-kepala-dinas-pekanbaru.p12');
     await expect.poll(() => serverStage(desk.serverDb, id)).toBe('pencatatan_register');
 
     await signIn(page, desk.url, 'backoffice');
@@ -99,7 +109,7 @@ describe('every chain from its first step to an issued, validly signed permit', 
     expect(text).toContain('PEMERINTAH KOTA PEKANBARU');
     expect(text).not.toContain('KOTA METRO');
     const issued = serverIssuedPermit(desk.serverDb, id)!;
-    expect(issued).toMatchObject({ permit_number: permitNumber, signer_name: 'Drs. Hendra Saputra, M.M.', time_source: 'time_stamp' });
+    expect(issued).toMatchObject({ permit_number: permitNumber, signer_name: 'H. Rahmat Hidayat, S.STP., M.Si.', time_source: 'time_stamp' });
     expect(issued.certificate_issuer).toContain('Meja Izin Demo');
     expect(serverEvents(desk.serverDb, id).map((e) => e.action)).toEqual(['diajukan', 'terima_lengkap', 'cetak_draf', 'paraf', 'paraf', 'paraf', 'tandatangani', 'catat_register']);
   });

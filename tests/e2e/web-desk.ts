@@ -97,15 +97,39 @@ export async function signOut(page: Page) {
 
 /** The server's id of a file, looked up by its registration number as an official would see it. */
 export async function applicationIdByRegistration(desk: WebDesk, registrations: string[]): Promise<string[]> {
-  const login = await fetch(`${desk.serverUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'kadis', password: 'meja-izin-demo' }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const pull = await fetch(`${desk.serverUrl}/api/v1/sync/pull?since=0&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await pull.json()) as { applications: Array<{ application: { id: string; registrationNumber: string } }> };
-  return registrations.map((r) => body.applications.find((a) => a.application.registrationNumber === r)!.application.id);
+  // each office's Kepala Dinas sees the whole of their office, and only it
+  const applications: Array<{ application: { id: string; registrationNumber: string } }> = [];
+  for (const head of ['kadis', 'kadispekanbaru', 'kadisbpp']) {
+    const login = await fetch(`${desk.serverUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: head, password: 'meja-izin-demo' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const pull = await fetch(`${desk.serverUrl}/api/v1/sync/pull?since=0&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
+    applications.push(...((await pull.json()) as { applications: typeof applications }).applications);
+  }
+  return registrations.map((r) => applications.find((a) => a.application.registrationNumber === r)!.application.id);
+}
+
+/**
+ * Calls the desk's contract from inside the page, with the page's own host token: what the
+ * renderer would get back, for a test to compare with what the renderer shows.
+ */
+export async function deskCallFromPage<T>(page: Page, method: string, input: unknown): Promise<T> {
+  const result = await page.evaluate(
+    async ([m, i]) => {
+      const response = await fetch(`./api/invoke/${m}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-meja-izin-token': sessionStorage.getItem('meja-izin-host-token') ?? '' },
+        body: JSON.stringify(i),
+      });
+      return (await response.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+    },
+    [method, input] as const,
+  );
+  if (!result.ok) throw new Error(`${method}: ${result.error?.code} ${result.error?.message}`);
+  return result.value as T;
 }
 
 export function shot(page: Page, name: string) {
@@ -124,5 +148,29 @@ export async function clickDecision(page: Page, action: string) {
   if (await note.isVisible()) {
     await note.fill('Diperiksa langsung dengan pemohon; data sesuai dokumen asli.');
     await page.getByRole('button', { name: 'Kirim keputusan' }).click();
+  }
+}
+
+/**
+ * The Kepala Dinas's review by keyboard: for each draft in turn, once its prepared bytes are on
+ * screen (the viewer names the file and its hash), M marks it for signing or S skips it.
+ */
+export async function reviewDrafts(page: Page, keys: Array<'m' | 's'>): Promise<void> {
+  const review = page.getByRole('dialog', { name: 'Tinjau draf izin' });
+  await review.waitFor();
+  let previous: string | null = null;
+  for (const key of keys) {
+    const handle = await page.waitForFunction(
+      (before) => {
+        const viewer = document.querySelector<HTMLElement>('.review-screen .pdf-viewer');
+        const id = viewer?.dataset.shown;
+        return id && viewer?.dataset.sha256 && id !== before ? id : null;
+      },
+      previous,
+      { timeout: 30_000 },
+    );
+    previous = (await handle.jsonValue()) as string;
+    if (key === 'm') await review.locator('button[aria-keyshortcuts="M"]:not([disabled])').waitFor();
+    await page.keyboard.press(key);
   }
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppFailure, type ErrorCode } from '../../shared/result';
-import { validateSigningCertificatePath, type PathValidationResult, type RevocationSource } from '../../shared/node/certificate-path';
+import { rememberedPathValidation, validateSigningCertificatePath, type PathValidationResult, type RevocationSource } from '../../shared/node/certificate-path';
 import { CrlRevocationSource, parseCrl, type CrlFetch } from '../../shared/node/revocation';
 import { checkSigningCertificate } from '../../main/services/signing/certificate-checks';
 import { loadSigningIdentity, type SigningIdentity } from '../../main/services/signing/pkcs12-identity';
@@ -200,6 +200,26 @@ describe('PKCS#12 passphrases', () => {
     ] as const) {
       expect(() => identity(which, passphrase)).toThrow(expect.objectContaining({ code: 'P12_WRONG_PASSPHRASE' }));
     }
+  });
+});
+
+describe('a bulk push validates each distinct signing path once', () => {
+  it('answers the same certificates within the minute from the first validation, and validates again for another certificate, minute or expiry', async () => {
+    let checks = 0;
+    const counting: RevocationSource = { check: async () => ((checks += 1), { status: 'good', detail: 'counted', crls: [], ocspResponses: [] }) };
+    const validatePath = rememberedPathValidation();
+    const valid = identity('valid');
+    const at = new Date();
+    const input = (which: SigningIdentity, when: Date) => ({ leaf: which.certificate, intermediates: which.chain, trustedRootsPem: [certs.caPem], at: when, revocation: counting });
+    const first = await validatePath(input(valid, at));
+    expect(first.ok).toBe(true);
+    const perPath = checks;
+    expect(perPath).toBeGreaterThan(0);
+    for (let i = 1; i <= 5; i += 1) expect((await validatePath(input(valid, new Date(at.getTime() + i)))).ok).toBe(true);
+    expect(checks).toBe(perPath);
+    await validatePath(input(valid, new Date(at.getTime() + 120_000)));
+    expect(checks).toBe(2 * perPath);
+    expect((await validatePath(input(identity('expired'), at))).ok).toBe(false);
   });
 });
 

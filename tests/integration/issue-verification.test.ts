@@ -1,12 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../shared/domain';
 import { API_PREFIX, pullResponseSchema, type IssueRequest } from '../../shared/sync-protocol';
-import { renderPermitPdf } from '../../main/services/permit-pdf-layout';
+import { renderPermitPdf } from '../../shared/node/permit-pdf/permit-layout';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD, DEMO_PERMIT_TYPES, demoOffice } from '../../server/seed/demo-configuration';
 import { makeSignedPermit } from '../support/make-signed-permit';
+import { readServerDb } from '../support/office-server';
 import { serverIssuedPermit, serverStage } from '../support/server-inspection';
 import { makeTempDir } from '../support/temp-dir';
 import { leafSha256, makeTestCertificates, type TestCertificates } from '../support/test-certificates';
@@ -28,7 +30,7 @@ beforeAll(async () => {
       trustedRootsPem: [certs.caPem],
       timeStampUrl: null,
       // kadis may sign with exactly one certificate: the `valid` leaf, by its fingerprint
-      signers: [{ username: 'kadis', certificateSha256: [leafSha256(certs, 'valid')], subjectSerialNumber: null }],
+      signers: [{ username: 'kadis', certificateSha256: [leafSha256(certs, 'valid')], subjectSerialNumber: null, certificatePem: readFileSync(certs.leafPem.valid, 'utf8') }],
     },
   });
   const login = await fetch(`${server.url}${API_PREFIX}/auth/login`, {
@@ -110,7 +112,9 @@ describe('the server issues a permit only behind a signature it has verified', (
   it('issues a genuine permit, recording the signer from the certificate and the time from its own clock', async () => {
     const target = files[0]!;
     const before = Date.now();
-    const genuine = await makeSignedPermit({ p12: certs.p12.valid, application: target });
+    // the server prepared this permit when it was numbered: the genuine permit is those bytes, signed
+    const preparedPdf = readServerDb(dbFile, (db) => (db.prepare('SELECT pdf FROM prepared_permits WHERE application_id = ?').get(target.id) as { pdf: Buffer }).pdf);
+    const genuine = await makeSignedPermit({ p12: certs.p12.valid, application: target, prepared: preparedPdf });
     expect(await deliver(target, genuine.pdf, { signedAt: '1990-01-01T00:00:00.000Z' })).toMatchObject({ status: 'rejected' });
     expect(await deliver(target, genuine.pdf)).toMatchObject({ status: 'accepted' });
     expect(serverStage(dbFile, target.id)).toBe('terbit');

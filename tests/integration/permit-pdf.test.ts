@@ -5,7 +5,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRe
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application, PermitType } from '../../shared/domain';
 import type { Office } from '../../shared/office';
-import { renderPermitPdf, type PermitPdfInput } from '../../main/services/permit-pdf-layout';
+import { renderPermitPdf, type PermitPdfInput } from '../../shared/node/permit-pdf/permit-layout';
 import { buildCadesSignature } from '../../main/services/signing/cades-signature';
 import { signPreparedPdf } from '../../main/services/signing/pdf-signer';
 import { loadSigningIdentity, type SigningIdentity } from '../../main/services/signing/pkcs12-identity';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,13 @@ import { dispatchCall } from '../../main/services/dispatch-call';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { makeTempDir } from '../support/temp-dir';
-import { makeTestCertificates, TEST_PASSPHRASE, type TestCertificates } from '../support/test-certificates';
+import { makeTestCertificates, TEST_PASSPHRASE, TEST_SIGNER_SERIAL, type TestCertificates } from '../support/test-certificates';
+import { execFileSync } from 'node:child_process';
 import { pdfsig, qpdfCheck, readQrCode } from '../support/poppler';
 import { serverStage } from '../support/server-inspection';
+import { readServerDb } from '../support/office-server';
+import { buildCadesSignature, buildCadesTemplate, fillCadesTemplate } from '../../main/services/signing/cades-signature';
+import { loadSigningIdentity } from '../../main/services/signing/pkcs12-identity';
 
 const temp = makeTempDir('signing');
 let certs: TestCertificates;
@@ -27,6 +31,15 @@ async function callOk<M extends MethodName>(method: M, input: MethodInput<M>): P
   if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
   return r.value;
 }
+/** The Kepala Dinas's review: each prepared permit on screen, and the hash of what he saw. */
+async function reviewedBy(
+  ask: (method: 'signing.prepared', input: MethodInput<'signing.prepared'>) => Promise<MethodOutput<'signing.prepared'>>,
+  items: Array<{ id: string }>,
+): Promise<Record<string, string>> {
+  const reviewed: Record<string, string> = {};
+  for (const item of items) reviewed[item.id] = (await ask('signing.prepared', { applicationId: item.id })).sha256;
+  return reviewed;
+}
 async function untilFinished(batch: SigningBatch): Promise<SigningBatch> {
   let current = batch;
   while (!current.finished) {
@@ -38,7 +51,11 @@ async function untilFinished(batch: SigningBatch): Promise<SigningBatch> {
 
 beforeAll(async () => {
   certs = makeTestCertificates(join(temp.dir, 'certs'));
-  server = await startCentralServer({ dbFile: join(temp.dir, 'server.sqlite'), seedDemoIfEmpty: { applications: 6, allAtStage: 'penandatanganan', trustedRootsPem: [certs.caPem] } });
+  // the office registers the head's certificate: the server prepares every permit for it
+  const signers = [{ username: 'kadis', certificateSha256: [], subjectSerialNumber: TEST_SIGNER_SERIAL, certificatePem: readFileSync(certs.leafPem.valid, 'utf8') }];
+  server = await startCentralServer({ dbFile: join(temp.dir, 'server.sqlite'), seedDemoIfEmpty: { applications: 6, allAtStage: 'penandatanganan', trustedRootsPem: [certs.caPem], signers } });
+  // the registered certificate with its key in a 3DES (legacy) .p12, as older tools export it
+  execFileSync('openssl', ['pkcs12', '-export', '-legacy', '-inkey', 'leaf.key', '-in', 'valid.pem', '-certfile', 'valid-chain.pem', '-out', 'valid-legacy.p12', '-passout', `pass:${TEST_PASSPHRASE}`], { cwd: certs.dir });
   desk = await createDeskServices({ cacheFile: join(temp.dir, 'cache.sqlite'), signedDir, serverUrl: server.url, syncIntervalMs: 0 });
   await callOk('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
 });
@@ -63,13 +80,27 @@ describe('certificates that must not sign', () => {
     it(`refuses ${label} with its own code, and signs nothing`, async () => {
       const { items } = await callOk('queue.list', {});
       await callOk('signing.setCertificatePath', { path: certs.p12[file] });
-      const result = await call('signing.start', { applicationIds: items.map((i) => i.id), passphrase });
+      const result = await call('signing.start', { applicationIds: items.map((i) => i.id), passphrase, reviewedSha256: await reviewedBy(callOk, items) });
       expect(result.ok === false && result.error.code).toBe(code);
       expect((await callOk('sync.status', {})).pendingCommands).toBe(0);
       expect(readdirSync(signedDir)).toEqual([]);
       expect((await callOk('queue.list', {})).items.length).toBe(items.length);
     });
   }
+
+  it('signs nothing but the bytes reviewed: a hash other than the prepared permit fails the file, which stays a draft', async () => {
+    const { items } = await callOk('queue.list', {});
+    await callOk('signing.setCertificatePath', { path: certs.p12.valid });
+    const file = items[0]!;
+    const prepared = await callOk('signing.prepared', { applicationId: file.id });
+    const batch = await untilFinished(await callOk('signing.start', { applicationIds: [file.id], passphrase: TEST_PASSPHRASE, reviewedSha256: { [file.id]: 'f'.repeat(64) } }));
+    expect(prepared.sha256).not.toBe('f'.repeat(64));
+    expect(batch.items.map((i) => [i.status, i.code])).toEqual([['failed', 'PREPARED_PERMIT_CHANGED']]);
+    expect((await callOk('sync.status', {})).pendingCommands).toBe(0);
+    expect(readdirSync(signedDir)).toEqual([]);
+    const unreviewed = await call('signing.start', { applicationIds: [file.id], passphrase: TEST_PASSPHRASE, reviewedSha256: {} });
+    expect(unreviewed.ok === false && unreviewed.error.code).toBe('INVALID_INPUT');
+  });
 
   it('refuses to start without a chosen certificate file that exists', async () => {
     const missing = await call('signing.setCertificatePath', { path: join(temp.dir, 'nowhere.p12') });
@@ -84,9 +115,9 @@ describe('a signed permit', () => {
   it('is signed in a batch with an AES (OpenSSL 3) and a 3DES (legacy) .p12, and issued on the server', async () => {
     const { items } = await callOk('queue.list', {});
     await callOk('signing.setCertificatePath', { path: certs.p12.valid });
-    const first = await untilFinished(await callOk('signing.start', { applicationIds: [items[0]!.id, items[1]!.id], passphrase: TEST_PASSPHRASE }));
-    await callOk('signing.setCertificatePath', { path: certs.p12.legacy3des });
-    const second = await untilFinished(await callOk('signing.start', { applicationIds: [items[2]!.id], passphrase: TEST_PASSPHRASE }));
+    const first = await untilFinished(await callOk('signing.start', { applicationIds: [items[0]!.id, items[1]!.id], passphrase: TEST_PASSPHRASE, reviewedSha256: await reviewedBy(callOk, [items[0]!, items[1]!]) }));
+    await callOk('signing.setCertificatePath', { path: join(certs.dir, 'valid-legacy.p12') });
+    const second = await untilFinished(await callOk('signing.start', { applicationIds: [items[2]!.id], passphrase: TEST_PASSPHRASE, reviewedSha256: await reviewedBy(callOk, [items[2]!]) }));
     expect([...first.items, ...second.items].map((i) => [i.status, i.code])).toEqual([
       ['signed', null],
       ['signed', null],
@@ -132,5 +163,100 @@ describe('a signed permit', () => {
     const report = await callOk('verification.check', { base64: altered.toString('base64') });
     expect(report).toMatchObject({ signed: true, intact: false, registry: 'unknown' });
     expect(pdfsig(join(temp.dir, 'altered.pdf'))).not.toContain('Signature is Valid.');
+  });
+});
+
+describe('delivering signed permits in bulk', () => {
+  it('sends a batch in bulk requests; a push cut off after the server applied it loses nothing and issues nothing twice', async () => {
+    const serverFile = join(temp.dir, 'server.sqlite');
+    const requests: string[] = [];
+    let cutOnce = true;
+    // the first bulk request reaches the server and is applied, but its answer never arrives
+    const fetchImpl: typeof fetch = async (input, init) => {
+      const url = String(input);
+      requests.push(url.replace(server.url, ''));
+      const response = await fetch(input, init);
+      if (url.endsWith('/permits/issue-batch') && cutOnce) {
+        cutOnce = false;
+        await response.arrayBuffer();
+        throw new TypeError('fetch failed: connection reset');
+      }
+      return response;
+    };
+    const bulkDesk = await createDeskServices({ cacheFile: join(temp.dir, 'bulk-cache.sqlite'), signedDir: join(temp.dir, 'bulk-signed'), serverUrl: server.url, syncIntervalMs: 0, fetchImpl });
+    const bulkCall = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
+      const r = (await dispatchCall(bulkDesk.handlers as Handlers, method, input)) as Result<MethodOutput<M>>;
+      if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+      return r.value;
+    };
+    try {
+      await bulkCall('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
+      await bulkCall('signing.setCertificatePath', { path: certs.p12.valid });
+      const { items } = await bulkCall('queue.list', {});
+      expect(items.length).toBe(3);
+      let batch = await bulkCall('signing.start', { applicationIds: items.map((i) => i.id), passphrase: TEST_PASSPHRASE, reviewedSha256: await reviewedBy(bulkCall, items) });
+      while (!batch.finished) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        batch = await bulkCall('signing.progress', { batchId: batch.id });
+      }
+      expect(batch.items.map((i) => i.status)).toEqual(['signed', 'signed', 'signed']);
+      // the batch's own push was the one cut off: still pending on the desk, though applied on the server
+      await bulkDesk.sync.syncNow().catch(() => undefined);
+      const status = await bulkCall('sync.now', {});
+      expect(status.pendingCommands).toBe(0);
+      expect(requests.filter((r) => r.endsWith('/permits/issue-batch')).length).toBe(2);
+      expect(requests.some((r) => r.endsWith('/permits/issue'))).toBe(false);
+
+      readServerDb(serverFile, (office) => {
+        for (const item of items) {
+          expect(serverStage(serverFile, item.id)).toBe('terbit');
+          expect(Number((office.prepare('SELECT COUNT(*) AS n FROM issued_permits WHERE application_id = ?').get(item.id) as { n: number }).n)).toBe(1);
+          const signedEvents = office.prepare("SELECT command_id FROM events WHERE application_id = ? AND to_stage = 'terbit'").all(item.id) as Array<{ command_id: string }>;
+          expect(signedEvents.length).toBe(1);
+          expect(Number((office.prepare('SELECT COUNT(*) AS n FROM commands WHERE id = ?').get(signedEvents[0]!.command_id) as { n: number }).n)).toBe(1);
+        }
+      });
+    } finally {
+      await bulkDesk.close();
+    }
+  });
+
+  it('answers each permit of a bulk request on its own, and a command id sent again with its first answer', async () => {
+    const login = await (await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'kadis', password: DEMO_PASSWORD }) })).json();
+    const { row, command } = readServerDb(join(temp.dir, 'server.sqlite'), (issued) => {
+      const row = issued.prepare('SELECT application_id, pdf, sha256 FROM issued_permits LIMIT 1').get() as { application_id: string; pdf: Buffer; sha256: string };
+      const command = issued.prepare("SELECT command_id FROM events WHERE application_id = ? AND to_stage = 'terbit'").get(row.application_id) as { command_id: string };
+      return { row, command };
+    });
+    const post = async (permits: unknown[]) =>
+      fetch(`${server.url}/api/v1/permits/issue-batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` }, body: JSON.stringify({ permits }) });
+    const damaged = { commandId: randomUUID(), applicationId: row.application_id, expectedStage: 'penandatanganan', sha256: '0'.repeat(64), pdfBase64: row.pdf.toString('base64') };
+    const response = await post([damaged, { ...damaged, commandId: randomUUID(), applicationId: 'no-such-file', sha256: row.sha256 }]);
+    expect(response.status).toBe(200);
+    const { results } = (await response.json()) as { results: Array<{ id: string; status: string; code?: string }> };
+    expect(results.map((r) => [r.id, r.status, r.code])).toEqual([
+      [damaged.commandId, 'rejected', 'SIGNATURE_INVALID'],
+      [expect.any(String), 'rejected', 'NOT_FOUND'],
+    ]);
+    // the same id again: the first answer, applied once
+    const again = (await (await post([damaged])).json()) as { results: Array<{ id: string; status: string; code?: string }> };
+    expect(again.results).toEqual([results[0]]);
+    // outside the protocol: the whole request is refused, nothing applied
+    expect((await post([])).status).toBe(400);
+    void command;
+  });
+});
+
+describe('the CMS template', () => {
+  it('makes, with a time-stamp token, byte for byte the CMS that node-forge builds', async () => {
+    const identity = loadSigningIdentity(readFileSync(certs.p12.valid), TEST_PASSPHRASE);
+    const template = await buildCadesTemplate(identity);
+    const digest = createHash('sha256').update('permit').digest();
+    const signatureValue = randomBytes(template.signatureLength);
+    // any DER stands in for the token: the template only wraps it
+    const token = identity.certificateDer;
+    const built = await buildCadesSignature({ documentDigest: digest, identity, signatureValue, timeStamp: async () => token });
+    expect(fillCadesTemplate(template, digest, signatureValue, token).equals(built)).toBe(true);
+    expect(fillCadesTemplate(template, digest, signatureValue).equals(await buildCadesSignature({ documentDigest: digest, identity, signatureValue }))).toBe(true);
   });
 });

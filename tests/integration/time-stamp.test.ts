@@ -7,7 +7,7 @@ import { dispatchCall } from '../../main/services/dispatch-call';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { makeTempDir } from '../support/temp-dir';
-import { makeTestCertificates, TEST_PASSPHRASE, type TestCertificates } from '../support/test-certificates';
+import { makeTestCertificates, TEST_PASSPHRASE, TEST_SIGNER_SERIAL, type TestCertificates } from '../support/test-certificates';
 import { pdfsig } from '../support/poppler';
 
 const temp = makeTempDir('tsa');
@@ -20,7 +20,14 @@ beforeAll(async () => {
   server = await startCentralServer({
     dbFile: join(temp.dir, 'server.sqlite'),
     port: 0,
-    seedDemoIfEmpty: { applications: 3, allAtStage: 'penandatanganan', trustedRootsPem: [certs.caPem], timeStampUrl: 'self' },
+    seedDemoIfEmpty: {
+      applications: 3,
+      allAtStage: 'penandatanganan',
+      trustedRootsPem: [certs.caPem],
+      timeStampUrl: 'self',
+      // the office registers the head's certificate: the server prepares the permits for it
+      signers: [{ username: 'kadis', certificateSha256: [], subjectSerialNumber: TEST_SIGNER_SERIAL, certificatePem: readFileSync(certs.leafPem.valid, 'utf8') }],
+    },
   });
 });
 afterAll(async () => {
@@ -60,7 +67,8 @@ describe('the reference server as an RFC 3161 time-stamping authority', () => {
     await call('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
     await call('signing.setCertificatePath', { path: certs.p12.valid });
     const { items } = await call('queue.list', {});
-    let batch = await call('signing.start', { applicationIds: [items[0].id], passphrase: TEST_PASSPHRASE });
+    const reviewed = { [items[0].id]: (await call('signing.prepared', { applicationId: items[0].id })).sha256 };
+    let batch = await call('signing.start', { applicationIds: [items[0].id], passphrase: TEST_PASSPHRASE, reviewedSha256: reviewed });
     while (!batch.finished) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       batch = await call('signing.progress', { batchId: batch.id });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { applicationSchema, type Application } from '../../shared/domain';
-import { renderPermitPdf } from '../../main/services/permit-pdf-layout';
+import { renderPermitPdf } from '../../shared/node/permit-pdf/permit-layout';
 import { buildCadesSignature } from '../../main/services/signing/cades-signature';
-import type { ValidationData } from '../../main/services/signing/document-security-store';
+import type { ValidationData } from '../../shared/node/permit-pdf/document-security-store';
 import { signPreparedPdf } from '../../main/services/signing/pdf-signer';
 import { loadSigningIdentity, type SigningIdentity } from '../../main/services/signing/pkcs12-identity';
 import { DEMO_PERMIT_TYPES, demoOffice } from '../../server/seed/demo-configuration';
@@ -23,6 +23,8 @@ export interface SignedPermitOptions {
   application?: Application;
   /** the .p12's passphrase, when not TEST_PASSPHRASE */
   passphrase?: string;
+  /** sign these bytes (a permit the server prepared, GET …/prepared-permit) instead of rendering one */
+  prepared?: Buffer;
 }
 
 export interface SignedPermit {
@@ -33,7 +35,7 @@ export interface SignedPermit {
 
 /**
  * A genuine signed permit made by the app's own code path: the SK page from
- * renderPermitPdf with an empty signature, filled by signPreparedPdf with the CMS that
+ * renderPermitPdf (or the server's prepared permit, `prepared`) with an empty signature, filled by signPreparedPdf with the CMS that
  * buildCadesSignature makes. No certificate checks: that is the batch's job, and tests of
  * the verifier need files signed by certificates the batch would refuse (expired, …).
  */
@@ -58,7 +60,7 @@ export async function makeSignedPermit(options: SignedPermitOptions): Promise<Si
     verificationId: `tamper${serial}`,
     version: 1,
   });
-  const prepared = await renderPermitPdf({
+  const prepared = options.prepared ?? await renderPermitPdf({
     office,
     permitType,
     application,

@@ -16,7 +16,10 @@ const must = async (method: string, input: unknown) => {
 await must('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
 await must('signing.setCertificatePath', { path: certificatePath });
 const { items } = await must('queue.list', { limit: 500 });
-let batch = await must('signing.start', { applicationIds: items.map((i: { id: string }) => i.id), passphrase });
+// the Kepala Dinas's review: each prepared permit on screen, its hash what the batch must sign
+const reviewedSha256: Record<string, string> = {};
+for (const i of items as Array<{ id: string }>) reviewedSha256[i.id] = (await must('signing.prepared', { applicationId: i.id })).sha256;
+let batch = await must('signing.start', { applicationIds: items.map((i: { id: string }) => i.id), passphrase, reviewedSha256 });
 console.log('started');
 const reported = new Set<string>();
 for (;;) {

@@ -22,6 +22,9 @@ interface Recorded {
   loaded: string[];
   webPreferences: Record<string, unknown>[];
   errorBoxes: string[];
+  /** the native open dialogs shown, and what the stand-in official answers to the next one */
+  openDialogs: unknown[][];
+  dialogAnswers: Array<{ canceled: boolean; filePaths: string[] }>;
 }
 
 /** Stands in for safeStorage: reversible, and never the plain bytes. */
@@ -71,7 +74,13 @@ function fakeElectron(userData: string, recorded: Recorded, options: { safeStora
       session: { defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined } },
       ipcMain: { handle: (channel: string, handler: Handler) => recorded.ipcHandlers.set(channel, handler) },
       Menu: { setApplicationMenu: () => undefined, buildFromTemplate: (template: unknown) => template },
-      dialog: { showErrorBox: (title: string, content: string) => recorded.errorBoxes.push(`${title}: ${content}`) },
+      dialog: {
+        showErrorBox: (title: string, content: string) => recorded.errorBoxes.push(`${title}: ${content}`),
+        showOpenDialog: async (...args: unknown[]) => {
+          recorded.openDialogs.push(args);
+          return recorded.dialogAnswers.shift() ?? { canceled: true, filePaths: [] };
+        },
+      },
       safeStorage: options.safeStorage,
       BrowserWindow: class {
         constructor(windowOptions: { webPreferences: Record<string, unknown> }) {
@@ -99,7 +108,7 @@ async function runMain(name: string, options: { safeStorage: ReturnType<typeof f
   mkdirSync(userData);
   const copy = join(dir, 'electron', `main-${name}.cjs`);
   copyFileSync(bundle, copy);
-  const recorded: Recorded = { calls: [], privileged: [], protocolHandlers: new Map(), appHandlers: new Map(), ipcHandlers: new Map(), loaded: [], webPreferences: [], errorBoxes: [] };
+  const recorded: Recorded = { calls: [], privileged: [], protocolHandlers: new Map(), appHandlers: new Map(), ipcHandlers: new Map(), loaded: [], webPreferences: [], errorBoxes: [], openDialogs: [], dialogAnswers: [] };
   runs.push(recorded);
   const fake = fakeElectron(userData, recorded, { safeStorage: options.safeStorage, isPackaged: options.isPackaged ?? false });
   if (options.plainKeyEnv) process.env.MEJA_IZIN_PLAIN_CACHE_KEY = '1';
@@ -205,6 +214,28 @@ describe('main/electron/main.ts wired to a stand-in electron', () => {
     for (const frame of [null, { url: 'app://desk/', parent: {} }, { url: 'file:///x/index.html', parent: null }, { url: 'https://example.org/', parent: null }]) {
       expect(await call(frame)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
     }
+  });
+});
+
+describe('main/electron/main.ts: the signing certificate through the native dialog', () => {
+  it('opens an open dialog on the window filtered to .p12/.pfx and remembers the chosen file; cancel keeps the old one', async () => {
+    const { recorded, userData } = await runMain('certificate-dialog', { safeStorage: fakeSafeStorage('gnome_libsecret') });
+    const handler = recorded.ipcHandlers.get('meja-izin:invoke')!;
+    const call = (method: string) => handler({ senderFrame: { url: 'app://desk/', parent: null } }, method, {});
+    expect(await call('signing.settings')).toMatchObject({ ok: true, value: { certificateDialog: true } });
+
+    const chosen = join(userData, 'kepala-dinas.p12');
+    writeFileSync(chosen, 'not read until signing');
+    recorded.dialogAnswers.push({ canceled: false, filePaths: [chosen] });
+    expect(await call('signing.chooseCertificate')).toEqual({ ok: true, value: { certificatePath: chosen } });
+    const [parent, options] = recorded.openDialogs[0] as [unknown, { properties: string[]; filters: Array<{ extensions: string[] }> }];
+    expect(parent, 'modal to the desk window').toBeTruthy();
+    expect(options.properties).toContain('openFile');
+    expect(options.filters).toEqual([expect.objectContaining({ extensions: ['p12', 'pfx'] })]);
+
+    recorded.dialogAnswers.push({ canceled: true, filePaths: [] });
+    expect(await call('signing.chooseCertificate')).toEqual({ ok: true, value: { certificatePath: null } });
+    expect(await call('signing.settings')).toMatchObject({ ok: true, value: { certificatePath: chosen } });
   });
 });
 

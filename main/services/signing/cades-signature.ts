@@ -126,9 +126,9 @@ export async function buildCadesSignature({ documentDigest, identity, timeStamp,
  * The CMS of one signer as a template: every byte is fixed once the certificate is, except the
  * document digest (inside the signed attributes) and the RSA signature value (always the
  * modulus's length under PKCS#1 v1.5). A batch builds it once with node-forge and then fills in
- * 32 + 256 bytes per permit, with no ASN.1 work per document. Only without a time-stamp: a
- * token adds unsigned attributes and changes the enclosing lengths (that path uses
- * buildCadesSignature with the worker's signature value).
+ * 32 + 256 bytes per permit, with no ASN.1 work per document. A time-stamp token goes into the
+ * signer's unsigned attributes, which changes the lengths of the five enclosing structures:
+ * `fillCadesTemplate` re-wraps them from the template's parts (`layout`), still without forge.
  */
 export interface CadesTemplate {
   /** DER of the signed attributes as signed (a SET), digest zeroed */
@@ -139,6 +139,85 @@ export interface CadesTemplate {
   cmsDigestAt: number;
   cmsSignatureAt: number;
   signatureLength: number;
+  layout: CadesLayout;
+}
+
+/** Where the parts that enclose the SignerInfo lie in the template's `cms`: [start, end) offsets. */
+interface CadesLayout {
+  /** ContentInfo's contentType OID, whole TLV */
+  contentType: [number, number];
+  /** SignedData's fields before the SET of SignerInfos, whole TLVs */
+  signedDataFields: [number, number];
+  /** the one SignerInfo's content (its fields, no header) */
+  signerInfoContent: [number, number];
+}
+
+interface DerElement {
+  start: number;
+  contentAt: number;
+  end: number;
+}
+
+/** One DER TLV's extent (definite lengths only, as DER has). */
+function derElementAt(bytes: Buffer, start: number): DerElement {
+  let at = start + 1;
+  const first = bytes[at++]!;
+  let length = first;
+  if (first & 0x80) {
+    length = 0;
+    for (let n = first & 0x7f; n > 0; n -= 1) length = length * 256 + bytes[at++]!;
+  }
+  return { start, contentAt: at, end: at + length };
+}
+
+function derChildren(bytes: Buffer, parent: DerElement): DerElement[] {
+  const children: DerElement[] = [];
+  for (let at = parent.contentAt; at < parent.end; ) {
+    const child = derElementAt(bytes, at);
+    children.push(child);
+    at = child.end;
+  }
+  return children;
+}
+
+/** A DER TLV around `content`. */
+function derWrap(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...length]), content]);
+}
+
+function layoutOf(cms: Buffer): CadesLayout {
+  const [contentType, explicit] = derChildren(cms, derElementAt(cms, 0));
+  const signedData = derChildren(cms, explicit!)[0]!;
+  const fields = derChildren(cms, signedData);
+  const signerInfos = fields.at(-1)!;
+  const signerInfo = derChildren(cms, signerInfos)[0]!;
+  return {
+    contentType: [contentType!.start, contentType!.end],
+    signedDataFields: [fields[0]!.start, signerInfos.start],
+    signerInfoContent: [signerInfo.contentAt, signerInfo.end],
+  };
+}
+
+const TIME_STAMP_ATTRIBUTE_TYPE = der(oid(OID.timeStampToken));
+
+/**
+ * The CMS for one permit from the batch's template: the digest and the RSA signature value put
+ * in place and, for PAdES B-T, the time-stamp token (DER) added as the signer's unsigned
+ * attribute; byte for byte what buildCadesSignature makes from the same values.
+ */
+export function fillCadesTemplate(template: CadesTemplate, digest: Buffer, signatureValue: Buffer, timeStampToken?: Buffer): Buffer {
+  if (digest.length !== 32 || signatureValue.length !== template.signatureLength) throw new Error('digest or signature value of unexpected length');
+  const cms = Buffer.from(template.cms);
+  digest.copy(cms, template.cmsDigestAt);
+  signatureValue.copy(cms, template.cmsSignatureAt);
+  if (!timeStampToken) return cms;
+  const { contentType, signedDataFields, signerInfoContent } = template.layout;
+  const unsigned = derWrap(0xa1, derWrap(0x30, Buffer.concat([TIME_STAMP_ATTRIBUTE_TYPE, derWrap(0x31, timeStampToken)])));
+  const signerInfo = derWrap(0x30, Buffer.concat([cms.subarray(...signerInfoContent), unsigned]));
+  const signedData = derWrap(0x30, Buffer.concat([cms.subarray(...signedDataFields), derWrap(0x31, signerInfo)]));
+  return derWrap(0x30, Buffer.concat([cms.subarray(...contentType), derWrap(0xa0, signedData)]));
 }
 
 function onlyIndexOf(haystack: Buffer, needle: Buffer): number {
@@ -167,6 +246,7 @@ export async function buildCadesTemplate(identity: CadesSigner): Promise<CadesTe
     cmsDigestAt: onlyIndexOf(cms, digestMarker),
     cmsSignatureAt: onlyIndexOf(cms, signatureMarker),
     signatureLength: keyBytes,
+    layout: layoutOf(cms),
   };
   template.signedAttributes.fill(0, template.signedAttributesDigestAt, template.signedAttributesDigestAt + 32);
   template.cms.fill(0, template.cmsDigestAt, template.cmsDigestAt + 32);

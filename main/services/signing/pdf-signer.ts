@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppFailure } from '../../../shared/result';
-import { BYTE_RANGE_PLACEHOLDER, SIGNATURE_CONTENTS_BYTES } from './pdf-signature-placeholder';
+import { BYTE_RANGE_PLACEHOLDER, SIGNATURE_CONTENTS_BYTES } from '../../../shared/node/permit-pdf/signature-placeholder';
 
 const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
 const BYTE_RANGE_PLACEHOLDERS = new RegExp(`^/ByteRange\\s*\\[\\s*0\\s+(?:/${BYTE_RANGE_PLACEHOLDER.replace(/\*/g, '\\*')}\\s*){3}\\]`);

@@ -9,13 +9,21 @@ export interface PreparedPermit {
   bytes: Buffer;
   sha256: string;
   permitNumber: string;
+  /** the certificate the server prepared it for (its name, path and CA are in the bytes); null when none was registered */
+  certificateSha256: string | null;
+}
+
+interface Recorded {
+  sha256: string;
+  permitNumber: string;
+  certificateSha256: string | null;
 }
 
 /**
- * The final permits as prepared for signing, one file per application with its SHA-256 and
- * number beside it. What is stored here is what the reviewer sees and what the batch signs: a
- * file whose bytes no longer hash to what was recorded at preparation is refused, never
- * re-rendered behind the signer's back.
+ * The final permits as the server prepared them, kept on the desk once fetched: one file per
+ * application with its SHA-256 beside it. What is stored here is what the reviewer sees and
+ * what the batch signs: a file whose bytes no longer hash to what was recorded is refused,
+ * never fetched again or re-rendered behind the signer's back.
  */
 export class PreparedPermitStore {
   constructor(private readonly dir: string) {
@@ -27,35 +35,40 @@ export class PreparedPermitStore {
     return { pdf: join(this.dir, `${safe}.pdf`), meta: join(this.dir, `${safe}.json`) };
   }
 
-  /** The prepared permit, checked against its recorded hash; null when none was prepared (or for another number). */
-  async read(applicationId: string, permitNumber: string): Promise<PreparedPermit | null> {
+  /**
+   * The stored prepared permit whose hash is `sha256` (the one pulled from the server); null when
+   * none is stored or the stored one is an earlier preparation. Throws when the stored bytes
+   * changed since they were fetched.
+   */
+  async read(applicationId: string, sha256: string): Promise<PreparedPermit | null> {
     const { pdf, meta } = this.paths(applicationId);
-    let recorded: { sha256: string; permitNumber: string };
+    let recorded: Recorded;
     try {
-      recorded = JSON.parse(await readFile(meta, 'utf8')) as { sha256: string; permitNumber: string };
+      recorded = JSON.parse(await readFile(meta, 'utf8')) as Recorded;
     } catch {
       return null;
     }
-    if (recorded.permitNumber !== permitNumber) return null;
+    if (recorded.sha256 !== sha256) return null;
     let bytes: Buffer;
     try {
       bytes = await readFile(pdf);
     } catch {
-      throw new AppFailure('PDF_NOT_PREPARED', `the prepared permit of ${applicationId} is missing`);
+      return null;
     }
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (sha256 !== recorded.sha256) throw new AppFailure('PDF_NOT_PREPARED', `the prepared permit of ${applicationId} changed since it was prepared`);
-    return { bytes, sha256, permitNumber };
+    if (createHash('sha256').update(bytes).digest('hex') !== recorded.sha256) {
+      throw new AppFailure('PREPARED_PERMIT_CHANGED', `the prepared permit of ${applicationId} changed on this desk since it was fetched`);
+    }
+    return { bytes, sha256, permitNumber: recorded.permitNumber, certificateSha256: recorded.certificateSha256 ?? null };
   }
 
-  /** Records a prepared permit: the PDF first, then its hash, so a hash never names a missing file. */
-  async write(applicationId: string, permitNumber: string, bytes: Uint8Array): Promise<PreparedPermit> {
+  /** Keeps a prepared permit: the PDF first, then its hash, so a hash never names a missing file. */
+  async write(applicationId: string, permitNumber: string, bytes: Uint8Array, certificateSha256: string | null): Promise<PreparedPermit> {
     const { pdf, meta } = this.paths(applicationId);
     const buffer = Buffer.from(bytes);
     const sha256 = createHash('sha256').update(buffer).digest('hex');
     await writeFileAtomic(pdf, buffer);
-    await writeFileAtomic(meta, Buffer.from(JSON.stringify({ sha256, permitNumber })));
-    return { bytes: buffer, sha256, permitNumber };
+    await writeFileAtomic(meta, Buffer.from(JSON.stringify({ sha256, permitNumber, certificateSha256 } satisfies Recorded)));
+    return { bytes: buffer, sha256, permitNumber, certificateSha256 };
   }
 
   async remove(applicationId: string): Promise<void> {

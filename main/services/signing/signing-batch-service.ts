@@ -4,22 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { SigningBatch, SigningItem } from '../../../shared/contract';
-import type { Application, PermitType } from '../../../shared/domain';
-import type { Office } from '../../../shared/office';
+import { applicationSchema } from '../../../shared/domain';
 import { AppFailure, ERROR_CODES, type ErrorCode } from '../../../shared/result';
-import type { PathValidationResult } from '../../../shared/node/certificate-path';
 import { isCertificateBoundTo } from '../../../shared/signer-binding';
 import { judgeAction, signingAction } from '../../../shared/workflow-rules';
-import { issuerDisplayName, subjectCommonName, subjectSerialNumber } from '../../../shared/node/certificate-names';
+import { subjectCommonName, subjectSerialNumber } from '../../../shared/node/certificate-names';
 import type { CacheDatabase } from '../../../db/cache-database';
-import { hasPendingCommand, readApplication, readMeta, readOffice, readPermitTypes, readWorkflows, writeMeta } from '../cache-reads';
+import { readApplication, readMeta, readOffice, readPermitTypes, readWorkflows, writeMeta } from '../cache-reads';
 import type { IssueOutboxCommand } from '../outbox-command';
-import { renderPermitPdf } from '../permit-pdf-layout';
 import type { SessionService } from '../session-service';
-import { writeLocalDecision } from '../local-decision';
+import { writeLocalDecisions } from '../local-decision';
 import type { SyncService } from '../sync-service';
 import { writeFilesDurably } from './atomic-write';
-import { buildCadesSignature, buildCadesTemplate } from './cades-signature';
+import { buildCadesTemplate, fillCadesTemplate, type CadesTemplate } from './cades-signature';
 import { checkSigningCertificate } from './certificate-checks';
 import { loadSigningIdentity, type SigningIdentity } from './pkcs12-identity';
 import { fillSignatureContents, openPreparedSignature } from './pdf-signer';
@@ -29,31 +26,29 @@ import { requestTimeStamp } from './time-stamp-client';
 
 const CERTIFICATE_PATH_KEY = 'certificate_path';
 
-/** The signer's path and its revocation answers, as the permit's DSS carries them (PAdES B-LT). */
-function validationDataOf(validation: PathValidationResult): BatchSigner['validationData'] {
-  return {
-    certificates: validation.path.map((c) => c.raw),
-    crls: validation.revocation.flatMap((r) => r.crls),
-    ocspResponses: validation.revocation.flatMap((r) => r.ocspResponses),
-  };
-}
-
-/** What a running batch signs with: the key, and the chain's validation data for the permit's DSS. */
-interface BatchSigner extends PreparedSigner {
+/**
+ * What a running batch signs with: the key, and the fingerprint of its certificate. The server
+ * prepared each permit for the office's registered certificate (its name, path and revocation
+ * data are in the bytes): one prepared for any other certificate is refused, never re-rendered.
+ */
+interface BatchSigner {
   identity: SigningIdentity;
-  validationData: { certificates: Buffer[]; crls: Buffer[]; ocspResponses: Buffer[] };
+  certificateSha256: string;
 }
 
 interface RunningBatch {
   snapshot: SigningBatch;
   cancelled: boolean;
+  /** per file, the SHA-256 of the prepared permit as reviewed */
+  reviewedSha256: Readonly<Record<string, string>>;
 }
 
 /**
  * The Kepala Dinas's batch: one passphrase, many permits. The key is opened and checked
  * before anything is signed, lives only in this batch's closure, and is dropped when the batch
- * ends. Each permit is signed, written atomically, and recorded with its outbox command in one
- * transaction: a crash leaves every file either issued-and-queued or still a draft.
+ * ends. Permits are signed in groups, their files written atomically and made durable, and each
+ * group recorded with its outbox commands in one transaction (see record()): a crash leaves every
+ * file either issued-and-queued or still a draft.
  */
 export class SigningBatchService {
   private current: RunningBatch | null = null;
@@ -65,6 +60,8 @@ export class SigningBatchService {
     private readonly sync: SyncService,
     private readonly signedDir: string,
     private readonly now: () => Date = () => new Date(),
+    /** GET …/applications/:id/prepared-permit on the office server */
+    private readonly fetchPrepared?: (applicationId: string) => Promise<Buffer>,
   ) {
     mkdirSync(signedDir, { recursive: true });
     // beside the signed files, not among them: a signed-permits folder holds only signed permits
@@ -72,8 +69,12 @@ export class SigningBatchService {
   }
 
   private readonly prepared: PreparedPermitStore;
+  /** worker threads started ahead of a batch, holding no key until the batch loads it */
+  private sparePool: SigningWorkerPool | null = null;
 
   async settings(): Promise<{ certificatePath: string | null }> {
+    // asked when the signing panel opens: the workers start while the passphrase is typed
+    if (this.session.current()) this.sparePool ??= new SigningWorkerPool();
     return { certificatePath: await readMeta(this.db, CERTIFICATE_PATH_KEY) };
   }
 
@@ -84,7 +85,12 @@ export class SigningBatchService {
     return { certificatePath: path };
   }
 
-  async start(applicationIds: string[], passphrase: string): Promise<SigningBatch> {
+  /**
+   * `reviewedSha256` names, for every file, the SHA-256 of the prepared permit the Kepala Dinas
+   * had on screen when he marked it: a file whose prepared bytes differ by the time they are
+   * signed is refused, so nothing is signed that he did not see.
+   */
+  async start(applicationIds: string[], passphrase: string, reviewedSha256: Readonly<Record<string, string>>): Promise<SigningBatch> {
     const user = this.session.requireUser();
     if (this.current && !this.current.snapshot.finished) throw new AppFailure('SIGNING_IN_PROGRESS', 'a batch is still running');
     const path = await readMeta(this.db, CERTIFICATE_PATH_KEY);
@@ -98,34 +104,31 @@ export class SigningBatchService {
     const identity = loadSigningIdentity(p12, passphrase);
     const office = await readOffice(this.db);
     if (!office) throw new AppFailure('INTERNAL', 'office configuration missing from cache');
-    const validation = await checkSigningCertificate(identity, office.trustedRootsPem, this.now());
+    await checkSigningCertificate(identity, office.trustedRootsPem, this.now());
     const certificateSha256 = createHash('sha256').update(identity.certificateDer).digest('hex');
     if (!isCertificateBoundTo(office.signers, user.username, { certificateSha256, signerSerialNumber: subjectSerialNumber(identity.certificate) })) {
       throw new AppFailure('CERT_NOT_BOUND', `the certificate of ${subjectCommonName(identity.certificate) ?? 'unknown'} is not registered to ${user.username}`);
     }
 
+    const unreviewed = applicationIds.filter((id) => !reviewedSha256[id]);
+    if (unreviewed.length > 0) throw new AppFailure('INVALID_INPUT', `no reviewed permit hash for ${unreviewed.join(', ')}`);
     const items: SigningItem[] = [];
     for (const applicationId of [...new Set(applicationIds)]) {
       const row = await this.db.selectFrom('applications').select(['registration_number', 'applicant_name']).where('id', '=', applicationId).executeTakeFirst();
       items.push({ applicationId, registrationNumber: row?.registration_number ?? applicationId, applicantName: row?.applicant_name ?? '', status: 'waiting', code: null, permitNumber: null });
     }
-    const batch: RunningBatch = { snapshot: { id: randomUUID(), items, finished: false, signerName: user.fullName }, cancelled: false };
+    const batch: RunningBatch = { snapshot: { id: randomUUID(), items, finished: false, signerName: user.fullName }, cancelled: false, reviewedSha256: { ...reviewedSha256 } };
     this.current = batch;
     this.batches.set(batch.snapshot.id, batch);
-    void this.run(batch, {
-      identity,
-      validationData: validationDataOf(validation),
-      signerName: subjectCommonName(identity.certificate) ?? user.fullName,
-      signerSerialNumber: subjectSerialNumber(identity.certificate),
-      certificateIssuerName: issuerDisplayName(identity.certificate),
-    });
+    void this.run(batch, { identity, certificateSha256 });
     return structuredClone(batch.snapshot);
   }
 
   progress(batchId: string): SigningBatch {
     const batch = this.batches.get(batchId);
     if (!batch) throw new AppFailure('NOT_FOUND', `no signing batch ${batchId}`);
-    return structuredClone(batch.snapshot);
+    // polled while the batch runs: a flat copy of flat items, not a structuredClone of the tree
+    return { ...batch.snapshot, items: batch.snapshot.items.map((item) => ({ ...item })) };
   }
 
   cancel(batchId: string): SigningBatch {
@@ -136,37 +139,69 @@ export class SigningBatchService {
   }
 
   /**
-   * Prepares the final permit of a file at the signing stage once: number, QR, legal text,
-   * signature field with its visible appearance and the DSS, everything but the CMS. The bytes
-   * and their SHA-256 are stored (PreparedPermitStore); the review shows them and the batch
-   * signs exactly them. A permit already prepared for this number is returned as it is.
+   * The final permit of a file as the server prepared it at the chain's numbering step (number,
+   * QR, legal text, signature field with its visible appearance, DSS: everything but the CMS).
+   * Fetched once, checked against the SHA-256 pulled with the file, and kept
+   * (PreparedPermitStore); the review shows these bytes and the batch signs exactly them. A
+   * fetched file that does not hash to the pulled SHA-256, or a kept one that changed since, is
+   * refused. The desk renders nothing.
    */
-  async prepare(applicationId: string, signer?: PreparedSigner): Promise<PreparedPermit> {
+  async prepare(applicationId: string): Promise<PreparedPermit> {
     const { application } = await readApplication(this.db, applicationId);
     if (!application.permitNumber || !application.verificationId) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'the file has no permit number yet');
-    const existing = await this.prepared.read(applicationId, application.permitNumber);
-    if (existing) return existing;
-    const permitType = (await readPermitTypes(this.db)).get(application.permitTypeId);
-    const office = await readOffice(this.db);
-    if (!permitType || !office) throw new AppFailure('INTERNAL', 'permit type or office missing from cache');
-    return preparePermit(this.prepared, { office, permitType, application, signer, now: this.now() });
+    const expected = application.preparedPermit;
+    if (!expected) throw new AppFailure('PDF_NOT_PREPARED', `the server has not prepared the permit of ${applicationId} (sync first)`);
+    const kept = await this.prepared.read(applicationId, expected.sha256);
+    if (kept) return kept;
+    if (!this.fetchPrepared) throw new AppFailure('PDF_NOT_PREPARED', 'this desk cannot fetch prepared permits');
+    const bytes = await this.fetchPrepared(applicationId);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== expected.sha256) {
+      throw new AppFailure('PREPARED_PERMIT_CHANGED', `the prepared permit of ${applicationId} hashes to ${sha256}, not ${expected.sha256} as pulled`);
+    }
+    return this.prepared.write(applicationId, application.permitNumber, bytes, expected.certificateSha256 ?? null);
   }
 
-  /** `signer` is referenced only from this call's frame: the key is released (workers ended) when the batch ends. */
+  /**
+   * `signer` is referenced only from this call's frame: the key is released (workers ended) when
+   * the batch ends. Groups go through two stages: signed (checked and read on the main thread,
+   * hashed and signed on the worker pool), then recorded (files made durable, one transaction).
+   * Two groups are being signed at a time, so the main thread reads the next while the workers
+   * sign the one before, and one group is recorded meanwhile; groups commit in order.
+   */
   private async run(batch: RunningBatch, signer: BatchSigner): Promise<void> {
-    const pool = new SigningWorkerPool(signer.identity.privateKey, await buildCadesTemplate(signer.identity));
+    const template = await buildCadesTemplate(signer.identity);
+    const pool = this.sparePool ?? new SigningWorkerPool();
+    this.sparePool = null;
+    pool.load(signer.identity.privateKey, template);
+    const items = batch.snapshot.items;
+    const signing: Array<Promise<SignedGroup>> = [];
+    let next = 0;
+    const launch = () => {
+      if (next >= items.length || batch.cancelled) return;
+      const group = this.signGroup(items.slice(next, next + GROUP_SIZE), batch.reviewedSha256, signer, pool, template);
+      // awaited in order below; a failure must not go unhandled meanwhile
+      group.catch(() => undefined);
+      signing.push(group);
+      next += GROUP_SIZE;
+    };
+    let recording: Promise<void> = Promise.resolve();
     try {
-      const items = batch.snapshot.items;
-      for (let from = 0; from < items.length; from += GROUP_SIZE) {
-        const group = items.slice(from, from + GROUP_SIZE);
-        if (batch.cancelled) {
-          for (const item of items.slice(from)) item.status = 'cancelled';
-          break;
-        }
-        await this.signGroup(group, signer, pool);
+      launch();
+      launch();
+      while (signing.length > 0) {
+        const signed = await signing.shift()!;
+        launch();
+        await recording;
+        recording = this.record(signed);
+        recording.catch(() => undefined);
       }
+      await recording;
+      for (const item of items.slice(next)) item.status = 'cancelled';
     } catch (error) {
-      for (const item of batch.snapshot.items) if (item.status === 'waiting' || item.status === 'signing') fail(item, error);
+      // what is still under way ends first: a group that commits is signed, whatever else failed
+      await Promise.allSettled([...signing, recording]);
+      for (const item of items) if (item.status === 'waiting' || item.status === 'signing') fail(item, error);
     } finally {
       await pool.close();
       batch.snapshot.finished = true;
@@ -175,60 +210,76 @@ export class SigningBatchService {
   }
 
   /**
-   * One group of permits: each is judged and its prepared bytes checked, the group is hashed
-   * and signed on the worker pool, and then recorded in one go. Why one commit per group is as
-   * safe as one per permit: the signed files are written to temporary names, all synced, and
-   * renamed, and the directory synced once, BEFORE the single transaction that records the
-   * group's permits and outbox commands. A crash before that commit leaves files that no
-   * command names (overwritten by the next batch) and every permit of the group still a draft
-   * in the cache; a crash after it finds every file the commit names durable on disk. Nothing
-   * is reported signed before its group has committed.
+   * One group of permits, signed in memory: each is judged and its prepared bytes checked, then
+   * hashed and signed on the worker pool (with a time-stamp when the office has a TSA, requested
+   * for the whole group at once). A permit that fails is marked so and left a draft; nothing is
+   * written here.
    */
-  private async signGroup(group: SigningItem[], signer: BatchSigner, pool: SigningWorkerPool): Promise<void> {
+  private async signGroup(group: SigningItem[], reviewedSha256: Readonly<Record<string, string>>, signer: BatchSigner, pool: SigningWorkerPool, template: CadesTemplate): Promise<SignedGroup> {
     const user = this.session.requireUser();
     const office = await readOffice(this.db);
-    const workflows = await readWorkflows(this.db);
-    const permitTypes = await readPermitTypes(this.db);
     const timeStampUrl = office?.timeStampUrl ?? null;
-    const jobs: Array<Promise<SignedItem | null>> = [];
-    for (const item of group) {
-      item.status = 'signing';
-      const job = (async (): Promise<SignedItem> => {
-        const checked = await this.check(item.applicationId, user, workflows, permitTypes);
-        const prepared = await this.prepare(item.applicationId, signer);
+    for (const item of group) item.status = 'signing';
+    const verdicts = await this.check(
+      group.map((item) => item.applicationId),
+      user,
+      await readWorkflows(this.db),
+      await readPermitTypes(this.db),
+    );
+    const jobs = group.map(async (item): Promise<SignedItem | null> => {
+      try {
+        const checked = verdicts.get(item.applicationId)!;
+        if (checked instanceof AppFailure) throw checked;
+        const prepared = await this.prepare(item.applicationId);
+        if (prepared.sha256 !== reviewedSha256[item.applicationId]) {
+          throw new AppFailure('PREPARED_PERMIT_CHANGED', `the prepared permit of ${item.applicationId} is not the one reviewed`);
+        }
+        if (prepared.certificateSha256 !== signer.certificateSha256) {
+          throw new AppFailure('PREPARED_FOR_OTHER_CERTIFICATE', `the permit of ${item.applicationId} was prepared for certificate ${prepared.certificateSha256 ?? '(none registered)'}, not the one opened`);
+        }
         const open = openPreparedSignature(prepared.bytes);
-        const { pdf, digest, signatureValue } = await pool.sign(open, !timeStampUrl);
-        const signed = timeStampUrl
-          ? fillSignatureContents(
-              { ...open, pdf },
-              await buildCadesSignature({ documentDigest: digest, identity: signer.identity, signatureValue, timeStamp: (value) => requestTimeStamp(timeStampUrl, value) }),
-            )
-          : pdf;
+        const { pdf, digest, signatureValue, sha256 } = await pool.sign(open, !timeStampUrl);
+        if (!timeStampUrl) return { item, ...checked, signed: pdf, sha256: sha256! };
+        const token = await requestTimeStamp(timeStampUrl, signatureValue);
+        const signed = fillSignatureContents({ ...open, pdf }, fillCadesTemplate(template, digest, signatureValue, token));
         return { item, ...checked, signed, sha256: createHash('sha256').update(signed).digest('hex') };
-      })();
-      jobs.push(
-        job.catch((error: unknown) => {
-          fail(item, error);
-          return null;
-        }),
-      );
-    }
-    const done = (await Promise.all(jobs)).filter((j): j is SignedItem => j !== null);
-    if (done.length === 0) return;
+      } catch (error) {
+        fail(item, error);
+        return null;
+      }
+    });
+    return { user, items: (await Promise.all(jobs)).filter((j): j is SignedItem => j !== null) };
+  }
 
+  /**
+   * Records a signed group in one go. Why one commit per group is as safe as one per permit: the
+   * signed files are written to temporary names, all synced, and renamed, and the directory
+   * synced once, BEFORE the single transaction that records the group's permits and outbox
+   * commands. A crash before that commit leaves files that no command names (overwritten by the
+   * next batch) and every permit of the group still a draft in the cache; a crash after it finds
+   * every file the commit names durable on disk. Nothing is reported signed before its group has
+   * committed.
+   */
+  private async record({ user, items }: SignedGroup): Promise<void> {
+    if (items.length === 0) return;
     const signedAt = this.now().toISOString();
-    const files = done.map((d) => ({ ...d, filePath: join(this.signedDir, `${d.registrationNumber}.pdf`) }));
+    const files = items.map((d) => ({ ...d, filePath: join(this.signedDir, `${d.registrationNumber}.pdf`) }));
     await writeFilesDurably(this.signedDir, files.map((f) => ({ path: f.filePath, data: f.signed })));
     await this.db.transaction().execute(async (trx) => {
-      for (const f of files) {
-        const command: IssueOutboxCommand = { id: randomUUID(), type: 'issue', applicationId: f.item.applicationId, action: f.actionId, expectedStage: f.stageId, signedAt, sha256: f.sha256, filePath: f.filePath };
-        await trx
-          .insertInto('signed_permits')
-          .values({ application_id: f.item.applicationId, permit_number: f.permitNumber, file_path: f.filePath, sha256: f.sha256, signed_at: signedAt })
-          .onConflict((oc) => oc.column('application_id').doUpdateSet({ file_path: f.filePath, sha256: f.sha256, signed_at: signedAt }))
-          .execute();
-        await writeLocalDecision(trx, { command, actor: user, fromStage: f.stageId, toStage: f.toStage, reason: null, at: signedAt, evidence: null });
-      }
+      await trx
+        .insertInto('signed_permits')
+        .values(files.map((f) => ({ application_id: f.item.applicationId, permit_number: f.permitNumber, file_path: f.filePath, sha256: f.sha256, signed_at: signedAt })))
+        .onConflict((oc) =>
+          oc.column('application_id').doUpdateSet((eb) => ({ file_path: eb.ref('excluded.file_path'), sha256: eb.ref('excluded.sha256'), signed_at: eb.ref('excluded.signed_at') })),
+        )
+        .execute();
+      await writeLocalDecisions(
+        trx,
+        files.map((f) => {
+          const command: IssueOutboxCommand = { id: randomUUID(), type: 'issue', applicationId: f.item.applicationId, action: f.actionId, expectedStage: f.stageId, signedAt, sha256: f.sha256, filePath: f.filePath };
+          return { command, actor: user, fromStage: f.stageId, toStage: f.toStage, reason: null, at: signedAt, evidence: null };
+        }),
+      );
     });
     for (const f of files) {
       f.item.permitNumber = f.permitNumber;
@@ -236,34 +287,54 @@ export class SigningBatchService {
     }
   }
 
+  /**
+   * Judges a group's files as the server will: read in two queries for the whole group (the
+   * files, and which of them already have a decision waiting), each judged by the one workflow
+   * rule. A file that may not be signed gets its refusal, not an exception for the group.
+   */
   private async check(
-    applicationId: string,
+    applicationIds: string[],
     user: ReturnType<SessionService['requireUser']>,
     workflows: Awaited<ReturnType<typeof readWorkflows>>,
     permitTypes: Awaited<ReturnType<typeof readPermitTypes>>,
-  ): Promise<Checked> {
-    const { application } = await readApplication(this.db, applicationId);
-    const workflow = workflows.get(application.workflowId);
-    const permitType = permitTypes.get(application.permitTypeId);
-    const action = workflow && signingAction(workflow, application.stage);
-    if (!workflow || !permitType || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${application.stage}`);
-    if (await hasPendingCommand(this.db, applicationId)) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
-    const verdict = judgeAction({
-      workflow,
-      currentStage: application.stage,
-      expectedStage: application.stage,
-      role: user.role,
-      actionId: action.id,
-      via: 'signed_permit',
-      requirementIds: permitType.requirements.map((r) => r.id),
-      checklist: application.checklist,
-      reason: null,
-      conformityFindings: 0,
-      hasPermitNumber: application.permitNumber !== null && application.verificationId !== null,
-      hasVerifiedSignature: application.signedPermit !== null,
-    });
-    if (!verdict.ok) throw new AppFailure(verdict.code, verdict.message);
-    return { actionId: action.id, stageId: verdict.stage.id, toStage: action.to, permitNumber: application.permitNumber!, registrationNumber: application.registrationNumber };
+  ): Promise<Map<string, Checked | AppFailure>> {
+    const rows = new Map((await this.db.selectFrom('applications').select(['id', 'stage', 'data']).where('id', 'in', applicationIds).execute()).map((r) => [r.id, r]));
+    const waiting = new Set(
+      (await this.db.selectFrom('outbox').select('application_id').where('application_id', 'in', applicationIds).where('status', '=', 'pending').execute()).map((r) => r.application_id),
+    );
+    const verdicts = new Map<string, Checked | AppFailure>();
+    for (const applicationId of applicationIds) {
+      try {
+        const row = rows.get(applicationId);
+        if (!row) throw new AppFailure('NOT_FOUND', `application ${applicationId} is not in the local cache`);
+        // the desk's own pending decision moves the file before the server has confirmed it (as readApplication)
+        const application = { ...applicationSchema.parse(JSON.parse(row.data)), stage: row.stage };
+        const workflow = workflows.get(application.workflowId);
+        const permitType = permitTypes.get(application.permitTypeId);
+        const action = workflow && signingAction(workflow, application.stage);
+        if (!workflow || !permitType || !action) throw new AppFailure('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${application.stage}`);
+        if (waiting.has(applicationId)) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'a decision on this file is still waiting to be delivered');
+        const verdict = judgeAction({
+          workflow,
+          currentStage: application.stage,
+          expectedStage: application.stage,
+          role: user.role,
+          actionId: action.id,
+          via: 'signed_permit',
+          requirementIds: permitType.requirements.map((r) => r.id),
+          checklist: application.checklist,
+          reason: null,
+          conformityFindings: 0,
+          hasPermitNumber: application.permitNumber !== null && application.verificationId !== null,
+          hasVerifiedSignature: application.signedPermit !== null,
+        });
+        if (!verdict.ok) throw new AppFailure(verdict.code, verdict.message);
+        verdicts.set(applicationId, { actionId: action.id, stageId: verdict.stage.id, toStage: action.to, permitNumber: application.permitNumber!, registrationNumber: application.registrationNumber });
+      } catch (error) {
+        verdicts.set(applicationId, error instanceof AppFailure ? error : new AppFailure('INTERNAL', String(error)));
+      }
+    }
+    return verdicts;
   }
 }
 
@@ -284,45 +355,14 @@ interface SignedItem extends Checked {
   sha256: string;
 }
 
-/** The signer as the visible appearance names them, and the DSS's validation data. */
-export interface PreparedSigner {
-  signerName: string;
-  signerSerialNumber?: string | null;
-  certificateIssuerName?: string | null;
-  validationData?: BatchSigner['validationData'];
+/** A group signed in memory, waiting to be recorded, with the official who signed it. */
+interface SignedGroup {
+  user: ReturnType<SessionService['requireUser']>;
+  items: SignedItem[];
 }
 
 function fail(item: SigningItem, error: unknown): void {
   item.status = 'failed';
   const code = error instanceof AppFailure ? error.code : 'INTERNAL';
   item.code = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL';
-}
-
-/**
- * Renders and stores the final permit of a numbered file: everything but the CMS. The printed
- * "pada tanggal" is the preparation date; the signing time itself is the TSA's (else the
- * server's clock), recorded when the server verifies the signature.
- */
-export async function preparePermit(
-  store: PreparedPermitStore,
-  input: { office: Office; permitType: PermitType; application: Application; signer?: PreparedSigner; now: Date },
-): Promise<PreparedPermit> {
-  const { office, permitType, application, signer, now } = input;
-  if (!application.permitNumber || !application.verificationId) throw new AppFailure('TRANSITION_NOT_ALLOWED', 'the file has no permit number yet');
-  const bytes = await renderPermitPdf({
-    office,
-    permitType,
-    application,
-    permitNumber: application.permitNumber,
-    verificationUrl: `${office.verificationBaseUrl}/verifikasi/${application.verificationId}`,
-    draft: false,
-    signing: {
-      signedAt: now,
-      signerName: signer?.signerName ?? office.headName,
-      signerSerialNumber: signer?.signerSerialNumber ?? null,
-      certificateIssuerName: signer?.certificateIssuerName ?? null,
-      validationData: signer?.validationData,
-    },
-  });
-  return store.write(application.id, application.permitNumber, bytes);
 }

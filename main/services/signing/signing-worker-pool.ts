@@ -8,8 +8,8 @@ import type { OpenSignature } from './pdf-signer';
  * The worker's whole program, kept as plain JavaScript in a string so it runs the same under
  * Electron's bundle, tsx and vitest (no file to resolve, no TypeScript loader to inherit). It
  * knows nothing of PDFs beyond the two byte ranges: it hashes them, signs the signed attributes
- * with the batch's key, and, when the CMS needs no time-stamp, fills the CMS template and puts
- * it into /Contents itself, so the main thread only moves buffers.
+ * with the batch's key, and, when the CMS needs no time-stamp, fills the CMS template, puts it
+ * into /Contents and hashes the finished file itself, so the main thread only moves buffers.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -36,7 +36,8 @@ parentPort.on('message', (message) => {
       signature.copy(cms, t.cmsSignatureAt);
       bytes.write(cms.toString('hex'), start + 1, 'latin1');
     }
-    parentPort.postMessage({ id, pdf, digest, signature }, [pdf.buffer]);
+    const sha256 = fill ? createHash('sha256').update(bytes).digest('hex') : null;
+    parentPort.postMessage({ id, pdf, digest, signature, sha256 }, [pdf.buffer]);
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message || error) });
   }
@@ -48,6 +49,8 @@ export interface WorkerSignature {
   pdf: Buffer;
   digest: Buffer;
   signatureValue: Buffer;
+  /** SHA-256 (hex) of the finished file, when the worker filled /Contents */
+  sha256: string | null;
 }
 
 interface Pending {
@@ -56,34 +59,43 @@ interface Pending {
 }
 
 /**
- * Hashing and RSA on every core: a small pool of worker threads, each given the batch's private
- * key once (a KeyObject is cloneable through postMessage; it never touches the disk) and
- * terminated, key and all, by `close()` when the batch ends. Jobs go to the worker with the
- * fewest in flight.
+ * Hashing and RSA on every core: a small pool of worker threads. The threads start without a
+ * key (they may be started ahead, while the Kepala Dinas opens the signing panel, so a batch
+ * does not wait some 30 ms for them); `load` gives each the batch's private key once (a
+ * KeyObject is cloneable through postMessage; it never touches the disk), and `close()`
+ * terminates them, key and all, when the batch ends. A pool signs for one batch only. Jobs go
+ * to the worker with the fewest in flight.
  */
 export class SigningWorkerPool {
   private readonly workers: Array<{ worker: Worker; inFlight: number }> = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private loaded = false;
   private closed = false;
 
-  constructor(key: KeyObject, template: CadesTemplate, size = Math.max(1, Math.min(2, availableParallelism()))) {
+  constructor(size = Math.max(1, Math.min(2, availableParallelism()))) {
     for (let i = 0; i < size; i += 1) {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
       worker.unref();
       const slot = { worker, inFlight: 0 };
-      worker.on('message', (message: { id: number; pdf?: Uint8Array; digest?: Uint8Array; signature?: Uint8Array; error?: string }) => {
+      worker.on('message', (message: { id: number; pdf?: Uint8Array; digest?: Uint8Array; signature?: Uint8Array; sha256?: string | null; error?: string }) => {
         slot.inFlight -= 1;
         const job = this.pending.get(message.id);
         if (!job) return;
         this.pending.delete(message.id);
         if (message.error !== undefined || !message.pdf || !message.digest || !message.signature) job.reject(new Error(message.error ?? 'signing worker answered nothing'));
-        else job.resolve({ pdf: toBuffer(message.pdf), digest: toBuffer(message.digest), signatureValue: toBuffer(message.signature) });
+        else job.resolve({ pdf: toBuffer(message.pdf), digest: toBuffer(message.digest), signatureValue: toBuffer(message.signature), sha256: message.sha256 ?? null });
       });
       worker.on('error', (error) => this.failAll(error));
-      worker.postMessage({ type: 'init', key, template });
       this.workers.push(slot);
     }
+  }
+
+  /** Gives every worker the batch's key and CMS template; once per pool. */
+  load(key: KeyObject, template: CadesTemplate): void {
+    if (this.loaded || this.closed) throw new Error('a signing worker pool signs for one batch only');
+    this.loaded = true;
+    for (const { worker } of this.workers) worker.postMessage({ type: 'init', key, template });
   }
 
   get size(): number {
@@ -92,7 +104,7 @@ export class SigningWorkerPool {
 
   /** Hashes and signs one opened permit; the PDF's memory moves to the worker and back. */
   sign(open: OpenSignature, fill: boolean): Promise<WorkerSignature> {
-    if (this.closed) return Promise.reject(new Error('signing worker pool closed'));
+    if (this.closed || !this.loaded) return Promise.reject(new Error(this.closed ? 'signing worker pool closed' : 'signing worker pool has no key'));
     const slot = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const id = (this.nextId += 1);
     // a Buffer may share a pooled ArrayBuffer: only a PDF that owns its memory is transferred

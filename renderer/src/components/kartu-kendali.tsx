@@ -5,6 +5,7 @@ import { formatOverUnder, formatWorkingDuration, kartuKendaliTime, type Duration
 import type { KartuSource } from '../../../shared/monitoring';
 import { deskCall, saveFile, useDeskQuery } from '../desk-query';
 import { formatDate, formatDateTime } from '../format';
+import { shortHash } from '../short-hash';
 
 const LIVE_TICK_MS = 30_000;
 
@@ -96,6 +97,11 @@ export function KartuKendali({ events, applicationId, source, complaintId }: { e
               {e.actorRole && <span className="muted"> ({t(`roles.${e.actorRole}`)})</span>}
               <div className="muted small">→ {t(`stages.${e.toStage}`, { defaultValue: e.toStage })}</div>
               {e.reason && <div className="kartu-reason">“{e.reason}”</div>}
+              {e.evidence?.preparedPermitSha256 && (
+                <div className="small muted" title={`SHA-256 ${e.evidence.preparedPermitSha256}`} data-testid="kartu-initialled">
+                  {t('application.initialledPermit')} <code>{shortHash(e.evidence.preparedPermitSha256)}</code>
+                </div>
+              )}
               {e.evidence && e.evidence.references.length > 0 && (
                 <details className="kartu-evidence">
                   <summary>{t('application.evidence')}</summary>

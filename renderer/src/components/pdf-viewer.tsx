@@ -1,10 +1,25 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { GlobalWorkerOptions, getDocument, type PDFDocumentProxy } from 'pdfjs-dist';
+import { GlobalWorkerOptions, PDFWorker, getDocument, type PDFDocumentProxy } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import type { FileContent } from '../../../shared/contract';
+import { shortHash } from '../short-hash';
 
 GlobalWorkerOptions.workerSrc = workerUrl;
+
+// One pdf.js worker for every document the desk opens: stepping through drafts then costs a
+// parse, not a new worker thread and its script each time. Documents given `worker` never
+// destroy it when they are destroyed.
+let sharedWorker: PDFWorker | null = null;
+function pdfWorker(): PDFWorker {
+  if (!sharedWorker || sharedWorker.destroyed) sharedWorker = new PDFWorker();
+  return sharedWorker;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 function base64ToBytes(base64: string): Uint8Array {
   const binary = atob(base64);
@@ -13,15 +28,25 @@ function base64ToBytes(base64: string): Uint8Array {
   return bytes;
 }
 
+/** A file to show; with `sha256`, the bytes must hash to it and the viewer says which bytes it shows. */
+export type ViewerContent = FileContent & { sha256?: string };
+
 interface ViewerProps {
   /** what to show; the viewer loads it when the key changes */
-  load: () => Promise<{ ok: true; value: FileContent } | { ok: false; message: string }>;
+  load: () => Promise<{ ok: true; value: ViewerContent } | { ok: false; message: string }>;
   loadKey: string;
   title: string;
+  /** the first page of `loadKey` is on screen (with its bytes' SHA-256 when the content named one) */
+  onShown?: (loadKey: string, sha256: string | null) => void;
+  /** the largest scale "fit width" and "fit page" may reach: a one-page permit stays readable without filling a wide screen */
+  maxFitScale?: number;
+  /** false: no text search (a one-page permit under review) */
+  searchable?: boolean;
 }
 
 type Zoom = 'fit-width' | 'fit-page' | number;
-type Loaded = { kind: 'pdf'; pdf: PDFDocumentProxy } | { kind: 'image'; url: string };
+/** a loaded document, with the key it was loaded for */
+type Loaded = { kind: 'pdf'; pdf: PDFDocumentProxy; key: string } | { kind: 'image'; url: string; key: string };
 interface Hit {
   page: number;
   /** [x, y, width, height] in PDF units of the text item that matched */
@@ -36,7 +61,7 @@ const STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
  * and keys: ←/→ or PgUp/PgDn pages, + and − zoom, R rotates, F searches. A corrupt or
  * password-protected file says so instead of leaving a blank pane.
  */
-export function PdfViewer({ load, loadKey, title }: ViewerProps) {
+export function PdfViewer({ load, loadKey, title, onShown, maxFitScale = Infinity, searchable = true }: ViewerProps) {
   const { t } = useTranslation();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const areaRef = useRef<HTMLDivElement>(null);
@@ -51,7 +76,16 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
   const [hits, setHits] = useState<Hit[] | null>(null);
   const [hitIndex, setHitIndex] = useState(0);
   const [scale, setScale] = useState(1);
+  // the shown page's PDF-space → CSS-pixel (at scale 1) mapping, rotation included: where find hits go
+  const [toView, setToView] = useState<((rect: number[]) => number[]) | null>(null);
   const [thumbs, setThumbs] = useState<string[]>([]);
+  /** the SHA-256 of the bytes on screen, when the content named the hash it must have */
+  const [fingerprint, setFingerprint] = useState<string | null>(null);
+  const [shownKey, setShownKey] = useState<string | null>(null);
+  const shownRef = useRef(onShown);
+  useEffect(() => {
+    shownRef.current = onShown;
+  }, [onShown]);
 
   useEffect(() => {
     let cancelled = false;
@@ -62,6 +96,8 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
     setRotation(0);
     setHits(null);
     setThumbs([]);
+    setFingerprint(null);
+    setShownKey(null);
     void (async () => {
       const result = await load();
       if (cancelled) return;
@@ -71,15 +107,27 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
         return;
       }
       const bytes = base64ToBytes(result.value.base64);
+      if (result.value.sha256 !== undefined) {
+        // hashed here, from the very bytes handed to pdf.js: what is shown is what the hash names
+        const actual = await sha256Hex(bytes);
+        if (cancelled) return;
+        if (actual !== result.value.sha256) {
+          setMessage(t('viewer.hashMismatch'));
+          setState('error');
+          return;
+        }
+        setFingerprint(actual);
+      }
       if (result.value.mimeType.startsWith('image/')) {
-        loaded = { kind: 'image', url: URL.createObjectURL(new Blob([bytes as BlobPart], { type: result.value.mimeType })) };
+        loaded = { kind: 'image', url: URL.createObjectURL(new Blob([bytes as BlobPart], { type: result.value.mimeType })), key: loadKey };
         setDoc(loaded);
         setState('ready');
+        setShownKey(loadKey);
         return;
       }
       try {
-        const pdf = await getDocument({ data: bytes, isEvalSupported: false, standardFontDataUrl: new URL('./standard_fonts/', document.baseURI).href }).promise;
-        loaded = { kind: 'pdf', pdf };
+        const pdf = await getDocument({ data: bytes, worker: pdfWorker(), isEvalSupported: false, standardFontDataUrl: new URL('./standard_fonts/', document.baseURI).href }).promise;
+        loaded = { kind: 'pdf', pdf, key: loadKey };
         if (cancelled) return void pdf.destroy();
         setDoc(loaded);
         setState('ready');
@@ -106,10 +154,12 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
     void doc.pdf.getPage(pageNumber).then((page) => {
       if (cancelled || !canvasRef.current) return;
       const natural = page.getViewport({ scale: 1, rotation });
+      setToView(() => (rect: number[]) => natural.convertToViewportRectangle(rect));
       const area = areaRef.current;
       const width = (area?.clientWidth ?? 800) - 32;
       const height = (area?.clientHeight ?? 1000) - 32;
-      const effective = zoom === 'fit-width' ? width / natural.width : zoom === 'fit-page' ? Math.min(width / natural.width, height / natural.height) : zoom;
+      const fitted = zoom === 'fit-width' ? width / natural.width : zoom === 'fit-page' ? Math.min(width / natural.width, height / natural.height) : null;
+      const effective = fitted === null ? (zoom as number) : Math.min(fitted, maxFitScale);
       setScale(effective);
       const ratio = window.devicePixelRatio || 1;
       const viewport = page.getViewport({ scale: effective * ratio, rotation });
@@ -121,7 +171,10 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
       canvas.dataset.rendered = 'false';
       task = page.render({ canvas, viewport });
       task.promise.then(
-        () => (canvas.dataset.rendered = 'true'),
+        () => {
+          canvas.dataset.rendered = 'true';
+          setShownKey(doc.key);
+        },
         () => undefined,
       );
     });
@@ -129,11 +182,15 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
       cancelled = true;
       task?.cancel();
     };
-  }, [doc, pageNumber, zoom, rotation]);
+  }, [doc, pageNumber, zoom, rotation, maxFitScale]);
 
-  // Thumbnails, one after another so the main page is never kept waiting.
   useEffect(() => {
-    if (doc?.kind !== 'pdf') return;
+    if (shownKey !== null && shownKey === loadKey) shownRef.current?.(shownKey, fingerprint);
+  }, [shownKey, loadKey, fingerprint]);
+
+  // Thumbnails, one after another so the main page is never kept waiting; none for one page.
+  useEffect(() => {
+    if (doc?.kind !== 'pdf' || doc.pdf.numPages < 2) return;
     let cancelled = false;
     void (async () => {
       const urls: string[] = [];
@@ -180,8 +237,9 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
   };
   const onKeyDown = (event: KeyboardEvent) => {
     if ((event.target as HTMLElement).tagName === 'INPUT' || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.key === 'ArrowRight' || event.key === 'PageDown') setPageNumber((p) => Math.min(pages, p + 1));
-    else if (event.key === 'ArrowLeft' || event.key === 'PageUp') setPageNumber((p) => Math.max(1, p - 1));
+    // at the first or last page the key is left to the screen around (the review's next draft)
+    if ((event.key === 'ArrowRight' || event.key === 'PageDown') && pageNumber < pages) setPageNumber(pageNumber + 1);
+    else if ((event.key === 'ArrowLeft' || event.key === 'PageUp') && pageNumber > 1) setPageNumber(pageNumber - 1);
     else if (event.key === '+' || event.key === '=') stepZoom(1);
     else if (event.key === '-') stepZoom(-1);
     else if (event.key === 'r') setRotation((r) => (r + 90) % 360);
@@ -191,11 +249,31 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
   };
 
   const pageHits = hits?.find((h) => h.page === pageNumber);
-  const markers = doc?.kind === 'pdf' && pageHits && rotation === 0 ? pageHits.boxes : [];
-  const pageHeight = canvasRef.current ? parseFloat(canvasRef.current.style.height || '0') / scale : 0;
+  // each hit through the page's own viewport, so it follows the page when rotated
+  const markers =
+    doc?.kind === 'pdf' && pageHits && toView
+      ? pageHits.boxes.map(([x, y, w, h]) => {
+          const [x1, y1, x2, y2] = toView([x!, y!, x! + w!, y! + h!]) as [number, number, number, number];
+          return { left: Math.min(x1, x2) * scale, top: Math.min(y1, y2) * scale, width: Math.abs(x2 - x1) * scale, height: Math.abs(y2 - y1) * scale };
+        })
+      : [];
 
   return (
-    <div className="pdf-viewer" aria-label={title} role="region" tabIndex={0} onKeyDown={onKeyDown} aria-keyshortcuts="ArrowLeft ArrowRight PageUp PageDown + - R F">
+    <div
+      className="pdf-viewer"
+      aria-label={title}
+      role="region"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      aria-keyshortcuts="ArrowLeft ArrowRight PageUp PageDown + - R F"
+      data-shown={shownKey ?? undefined}
+      data-sha256={shownKey !== null && fingerprint ? fingerprint : undefined}
+    >
+      {fingerprint && state === 'ready' && (
+        <p className="exact-bytes" data-testid="exact-bytes" title={`SHA-256 ${fingerprint}`}>
+          {t('viewer.exactBytes')} <span className="muted">SHA-256</span> <code>{shortHash(fingerprint)}</code>
+        </p>
+      )}
       <div className="pdf-toolbar">
         <button type="button" className="button subtle" onClick={() => setPageNumber((p) => Math.max(1, p - 1))} disabled={pageNumber <= 1} aria-label={t('application.prevPage')}>
           ‹
@@ -222,7 +300,7 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
           ⟳
         </button>
       </div>
-      {doc?.kind === 'pdf' && (
+      {doc?.kind === 'pdf' && searchable && (
         <form
           className="pdf-search"
           role="search"
@@ -275,13 +353,8 @@ export function PdfViewer({ load, loadKey, title }: ViewerProps) {
           )}
           <div className="page-frame" hidden={doc?.kind !== 'pdf' || state !== 'ready'}>
             <canvas ref={canvasRef} data-testid="pdf-canvas" />
-            {markers.map(([x, y, w, h], i) => (
-              <span
-                key={i}
-                className="search-hit"
-                data-testid="search-hit"
-                style={{ left: x! * scale, top: (pageHeight - y! - h!) * scale, width: Math.max(4, w! * scale), height: Math.max(4, h! * scale) }}
-              />
+            {markers.map((box, i) => (
+              <span key={i} className="search-hit" data-testid="search-hit" style={{ left: box.left, top: box.top, width: Math.max(4, box.width), height: Math.max(4, box.height) }} />
             ))}
           </div>
         </div>

@@ -1,35 +1,47 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueItem, SigningBatch } from '../../../shared/contract';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
-import { PdfViewer } from './pdf-viewer';
+import { SigningReviewScreen } from '../screens/signing-review/signing-review-screen';
+import { reviewedSha256, reviewReducer, startReview, type ReviewAction, type ReviewState } from '../screens/signing-review/review-marks';
 
 /** What the panel lists of each draft: the queue's rows, or the one file open on its own page. */
 export type SigningCandidate = Pick<QueueItem, 'id' | 'registrationNumber' | 'applicantName' | 'permitTypeName'>;
 
 interface SigningPanelProps {
+  /** the drafts to review; he marks the ones to sign as each is on his screen */
   items: SigningCandidate[];
   onClose(summary: string | null): void;
 }
 
 const POLL_MS = 150;
 
-/** One passphrase for the whole batch; progress and a result per permit; cancel at any time. */
+/**
+ * The batch: the review of the drafts (the exact prepared bytes, marked or skipped one by one),
+ * then one passphrase for the marked ones; progress and a result per permit; cancel at any time.
+ */
 export function SigningPanel({ items, onClose }: SigningPanelProps) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [selected, setSelected] = useState(items);
+  // nothing is signed that was not on his screen: every batch starts with the review
+  const [review, setReview] = useState<ReviewState>(() => startReview(items.map((i) => i.id)));
+  const [reviewing, setReviewing] = useState(true);
+  const [formShown, setFormShown] = useState(false);
   const [certificatePath, setCertificatePath] = useState('');
+  const [certificateDialog, setCertificateDialog] = useState(false);
   const [passphrase, setPassphrase] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [batch, setBatch] = useState<SigningBatch | null>(null);
   const [busy, setBusy] = useState(false);
-  const [reviewing, setReviewing] = useState<number | null>(null);
+  const dispatch = useCallback((action: ReviewAction) => setReview((current) => reviewReducer(current, action)), []);
+  const selected = items.filter((i) => review.decisions[i.id] === 'marked');
 
   useEffect(() => {
     void invoke('signing.settings', {}).then((r) => {
-      if (r.ok && r.value.certificatePath) setCertificatePath(r.value.certificatePath);
+      if (!r.ok) return;
+      if (r.value.certificatePath) setCertificatePath(r.value.certificatePath);
+      setCertificateDialog(r.value.certificateDialog);
     });
   }, []);
 
@@ -42,85 +54,92 @@ export function SigningPanel({ items, onClose }: SigningPanelProps) {
     return () => clearTimeout(timer);
   }, [batch]);
 
+  const chooseCertificate = async () => {
+    setError(null);
+    const r = await invoke('signing.chooseCertificate', {});
+    if (!r.ok) setError(errorText(r.error));
+    else if (r.value.certificatePath) setCertificatePath(r.value.certificatePath);
+  };
+
   const start = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const path = await invoke('signing.setCertificatePath', { path: certificatePath });
-    const result = path.ok ? await invoke('signing.start', { applicationIds: selected.map((i) => i.id), passphrase }) : path;
+    // with the host's dialog the path was remembered when chosen; a typed one is checked now
+    const path = certificateDialog ? null : await invoke('signing.setCertificatePath', { path: certificatePath });
+    const result = !path || path.ok ? await invoke('signing.start', { applicationIds: selected.map((i) => i.id), passphrase, reviewedSha256: reviewedSha256(review) }) : path;
     setPassphrase('');
     setBusy(false);
     if (result.ok && 'items' in result.value) setBatch(result.value);
     else if (!result.ok) setError(errorText(result.error));
   };
 
-  const reviewed = reviewing !== null ? selected[reviewing] : undefined;
+  if (reviewing && !batch) {
+    return (
+      <SigningReviewScreen
+        items={items}
+        state={review}
+        dispatch={dispatch}
+        onSign={() => {
+          setReviewing(false);
+          setFormShown(true);
+        }}
+        onClose={() => (formShown ? setReviewing(false) : onClose(null))}
+      />
+    );
+  }
+
   const count = (status: string) => batch?.items.filter((i) => i.status === status).length ?? 0;
   const done = batch ? batch.items.filter((i) => i.status !== 'waiting' && i.status !== 'signing').length : 0;
 
   return (
     <section className="panel signing-panel" role="dialog" aria-modal="false" aria-labelledby="signing-title">
       <h2 id="signing-title">{t('signing.title')}</h2>
-      {reviewing !== null && reviewed ? (
-        <div className="signing-review">
-          <div className="button-row review-bar">
-            <button type="button" className="button" onClick={() => setReviewing(null)}>
-              {t('signing.backToList')}
-            </button>
-            <button type="button" className="button subtle" disabled={reviewing === 0} onClick={() => setReviewing(reviewing - 1)}>
-              {t('signing.previous')}
-            </button>
-            <span className="muted">
-              {t('signing.reviewPosition', { position: reviewing + 1, total: selected.length })} · <strong>{reviewed.registrationNumber}</strong> · {reviewed.applicantName}
-            </span>
-            <button type="button" className="button subtle" disabled={reviewing >= selected.length - 1} onClick={() => setReviewing(reviewing + 1)}>
-              {t('signing.next')}
-            </button>
-            <button
-              type="button"
-              className="button danger-outline"
-              onClick={() => {
-                const remaining = selected.filter((_, i) => i !== reviewing);
-                setSelected(remaining);
-                setReviewing(remaining.length === 0 ? null : Math.min(reviewing, remaining.length - 1));
-              }}
-            >
-              {t('signing.skip')}
-            </button>
-          </div>
-          <PdfViewer
-            title={t('application.draft')}
-            loadKey={reviewed.id}
-            load={async () => {
-              const result = await invoke('draft.get', { applicationId: reviewed.id });
-              return result.ok ? { ok: true, value: result.value } : { ok: false, message: errorText(result.error) };
-            }}
-          />
-        </div>
-      ) : !batch ? (
+      {!batch ? (
         <form onSubmit={start} className="signing-form">
           <p className="muted">{t('signing.intro')}</p>
           <ul className="signing-list">
-            {selected.map((item, index) => (
+            {selected.map((item) => (
               <li key={item.id}>
                 <span>
                   <strong>{item.registrationNumber}</strong> · {item.applicantName} · {item.permitTypeName}
                 </span>
                 <span className="button-row">
-                  <button type="button" className="button subtle" onClick={() => setReviewing(index)}>
+                  <button
+                    type="button"
+                    className="button subtle"
+                    onClick={() => {
+                      dispatch({ type: 'go', index: items.indexOf(item) });
+                      setReviewing(true);
+                    }}
+                  >
                     {t('signing.review')}
                   </button>
-                  <button type="button" className="button subtle" onClick={() => setSelected((s) => s.filter((x) => x.id !== item.id))}>
+                  <button type="button" className="button subtle" onClick={() => dispatch({ type: 'leaveOut', id: item.id })}>
                     {t('signing.skip')}
                   </button>
                 </span>
               </li>
             ))}
           </ul>
-          <label className="field">
-            <span>{t('signing.certificate')}</span>
-            <input value={certificatePath} onChange={(e) => setCertificatePath(e.target.value)} required />
-          </label>
+          {certificateDialog ? (
+            <div className="field">
+              <span id="certificate-label">{t('signing.certificate')}</span>
+              <div className="certificate-choice">
+                <code aria-labelledby="certificate-label" data-testid="certificate-path">
+                  {certificatePath || t('signing.noCertificate')}
+                </code>
+                <button type="button" className="button" onClick={() => void chooseCertificate()}>
+                  {t('signing.chooseCertificate')}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <label className="field">
+              <span>{t('signing.certificate')}</span>
+              <input value={certificatePath} onChange={(e) => setCertificatePath(e.target.value)} required />
+            </label>
+          )}
           <label className="field">
             <span>{t('signing.passphrase')}</span>
             <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required autoFocus />
@@ -134,7 +153,7 @@ export function SigningPanel({ items, onClose }: SigningPanelProps) {
             <button type="button" className="button" onClick={() => onClose(null)} disabled={busy}>
               {t('common.cancel')}
             </button>
-            <button type="submit" className="button primary" disabled={busy || selected.length === 0 || !passphrase}>
+            <button type="submit" className="button primary" disabled={busy || selected.length === 0 || !passphrase || !certificatePath}>
               {t('signing.start')} ({selected.length})
             </button>
           </div>
@@ -173,6 +192,8 @@ export function SigningPanel({ items, onClose }: SigningPanelProps) {
               <button
                 type="button"
                 className="button primary"
+                // the batch is over: the keyboard is on the one thing left to do
+                autoFocus
                 onClick={() => onClose(t('signing.summary', { signed: count('signed'), failed: count('failed'), cancelled: count('cancelled') }))}
               >
                 {t('signing.close')}

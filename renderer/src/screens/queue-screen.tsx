@@ -1,14 +1,17 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { DeadlineState, QueueCounts, QueueItem } from '../../../shared/contract';
-import { invoke } from '../desk-api';
+import type { DeadlineState, MethodInput, QueueItem } from '../../../shared/contract';
+import { searchWords } from '../../../shared/search-words';
+import { deskQueryOptions } from '../desk-query';
 import { formatDate } from '../format';
 import { useErrorText } from '../use-error-text';
 import { DeadlineBadge } from '../components/deadline-badge';
 import { RejectPanel } from '../components/reject-panel';
 import { SigningPanel } from '../components/signing-panel';
 import { StageTimeBadge } from '../components/stage-time-badge';
+import { SearchHighlight } from '../components/search-highlight';
 
 interface QueueScreenProps {
   notice: string | null;
@@ -21,76 +24,88 @@ type Sort = 'deadline' | 'submitted' | 'name';
 const PAGE = 100;
 const ROW_HEIGHT = 58;
 
+const SEARCH_DELAY_MS = 150;
+
+/** `value`, once it has stopped changing for `ms`: a search runs when typing pauses, not per key. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable);
+
 /**
- * The queue: only the rows on screen are in the DOM and only the pages near them are fetched,
- * so 100,000 cached files scroll as smoothly as 10. Arrow keys move, Enter opens, / searches.
+ * The queue: only the rows on screen are in the DOM and only the pages near them are fetched
+ * (each page a TanStack query, refetched when a sync or a decision changes the cache), so
+ * 100,000 cached files scroll as smoothly as 10. Arrow keys move wherever the focus is outside
+ * a text field, Enter opens, / searches.
  */
 export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
+  const queryClient = useQueryClient();
   const [search, setSearch] = useState('');
   const [permitTypeId, setPermitTypeId] = useState('');
   const [deadline, setDeadline] = useState<DeadlineState | ''>('');
   const [sort, setSort] = useState<Sort>('deadline');
-  const [total, setTotal] = useState<number | null>(null);
-  const [rows, setRows] = useState<Map<number, QueueItem>>(new Map());
-  const [counts, setCounts] = useState<QueueCounts | null>(null);
-  const [canSign, setCanSign] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   // ids, not rows: a selection survives a refresh or a sync
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [active, setActive] = useState(0);
-  const [panel, setPanel] = useState<'sign' | 'reject' | null>(null);
-  const [reloads, setReloads] = useState(0);
+  const [panel, setPanel] = useState<'review' | 'sign' | 'reject' | null>(null);
   const [message, setMessage] = useState<string | null>(notice);
-  const requested = useRef(new Set<number>());
-  const generation = useRef(0);
   const scroller = useRef<HTMLDivElement>(null);
   const grid = useRef<HTMLTableElement>(null);
   const searchBox = useRef<HTMLInputElement>(null);
 
-  const filters = { ...(search ? { search } : {}), ...(permitTypeId ? { permitTypeId } : {}), ...(deadline ? { deadline } : {}), sort };
-  const filterKey = JSON.stringify(filters);
-
-  const loadPage = useCallback(
-    async (page: number, gen: number) => {
-      if (requested.current.has(page)) return;
-      requested.current.add(page);
-      const result = await invoke('queue.list', { ...JSON.parse(filterKey), offset: page * PAGE, limit: PAGE, withCounts: page === 0 });
-      if (gen !== generation.current) return;
-      if (!result.ok) {
-        setError(errorText(result.error));
-        return;
-      }
-      setError(null);
-      if (result.value.total !== null) setTotal(result.value.total);
-      setCanSign(result.value.canSign);
-      if (result.value.counts) setCounts(result.value.counts);
-      setRows((current) => {
-        const next = page === 0 ? new Map<number, QueueItem>() : new Map(current);
-        result.value.items.forEach((item, i) => next.set(page * PAGE + i, item));
-        return next;
-      });
-    },
-    [filterKey, errorText],
+  // the search as it settles; punctuation only is no search, and the screen says so
+  const settledSearch = useSettled(search, SEARCH_DELAY_MS);
+  const words = useMemo(() => searchWords(settledSearch), [settledSearch]);
+  const searching = words.length > 0;
+  const searchIgnored = settledSearch.trim() !== '' && !searching;
+  const filters = useMemo(
+    () => ({ ...(searching ? { search: settledSearch } : {}), ...(permitTypeId ? { permitTypeId } : {}), ...(deadline ? { deadline } : {}), sort }),
+    [searching, settledSearch, permitTypeId, deadline, sort],
   );
+  const pageQuery = (page: number) => {
+    const input: MethodInput<'queue.list'> = { ...filters, offset: page * PAGE, limit: PAGE, ...(page === 0 ? { withCounts: true } : {}) };
+    // stale at once: coming back to the queue shows the cached page and asks again (a decision
+    // made on the file screen has moved files); the previous answer stays on screen while the
+    // next filter's loads, instead of an empty flash
+    return { ...deskQueryOptions('queue.list', input, 0), placeholderData: keepPreviousData };
+  };
 
+  const first = useQuery(pageQuery(0));
+  const total = first.data?.total ?? null;
+  const counts = first.data?.counts ?? null;
+  const canSign = first.data?.canSign ?? false;
+  const error = first.error ? errorText(first.error.error) : null;
+
+  // a sync brings new files: every page of the queue is fetched again
+  const lastSync = useRef(syncedAt);
   useEffect(() => {
-    generation.current += 1;
-    requested.current = new Set();
-    const gen = generation.current;
-    const timer = setTimeout(() => void loadPage(0, gen), search ? 150 : 0);
-    return () => clearTimeout(timer);
-  }, [filterKey, syncedAt, reloads]);
+    if (syncedAt === lastSync.current) return;
+    lastSync.current = syncedAt;
+    void queryClient.invalidateQueries({ queryKey: ['queue.list'] });
+  }, [syncedAt, queryClient]);
 
   const virtualizer = useVirtualizer({ count: total ?? 0, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const virtualRows = virtualizer.getVirtualItems();
-  const first = virtualRows[0]?.index ?? 0;
-  const last = virtualRows[virtualRows.length - 1]?.index ?? 0;
-  useEffect(() => {
-    if (total === null) return;
-    for (let page = Math.floor(first / PAGE); page <= Math.floor(last / PAGE); page += 1) void loadPage(page, generation.current);
-  }, [first, last, total, loadPage]);
+  const firstShown = virtualRows[0]?.index ?? 0;
+  const lastShown = virtualRows[virtualRows.length - 1]?.index ?? 0;
+  const pagesShown: number[] = [];
+  for (let page = Math.max(1, Math.floor(firstShown / PAGE)); page <= Math.floor(lastShown / PAGE); page += 1) pagesShown.push(page);
+  const later = useQueries({ queries: pagesShown.map(pageQuery) });
+
+  // a placeholder (the previous filter's page) never fills rows of the current one
+  const rows = new Map<number, QueueItem>();
+  for (const { page, result } of [{ page: 0, result: first }, ...pagesShown.map((page, i) => ({ page, result: later[i]! }))]) {
+    if (!result.data || (page > 0 && result.isPlaceholderData)) continue;
+    result.data.items.forEach((item, i) => rows.set(page * PAGE + i, item));
+  }
 
   const loaded = [...rows.values()];
   const toggle = (id: string) =>
@@ -101,6 +116,8 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
       return next;
     });
   const chosen = loaded.filter((i) => selected.has(i.id));
+  // the review steps through the ticked drafts, or through every draft loaded when none is ticked
+  const reviewable = (chosen.length > 0 ? chosen : loaded).filter((i) => !i.pending);
   const allShownSelected = loaded.length > 0 && loaded.every((i) => selected.has(i.id));
   const closePanel = (summary: string | null) => {
     setPanel(null);
@@ -108,7 +125,7 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
       setMessage(summary);
       setSelected(new Set());
     }
-    setReloads((n) => n + 1);
+    void queryClient.invalidateQueries({ queryKey: ['queue.list'] });
   };
   const open = (index: number) => {
     const item = rows.get(index);
@@ -130,20 +147,36 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
   };
   useEffect(() => virtualizer.scrollToIndex(active, { align: 'auto' }), [active]);
 
+  // '/' searches and the arrow keys move through the list wherever the focus is (a chip, the
+  // page itself), not only once the table has it; a text field keeps its own keys
+  const keyTarget = useRef<(event: globalThis.KeyboardEvent) => void>(() => undefined);
+  keyTarget.current = (event) => {
+    if (isTyping(event.target) || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === '/') {
+      event.preventDefault();
+      searchBox.current?.focus();
+      return;
+    }
+    if (panel !== null || !grid.current || grid.current.contains(event.target as Node)) return;
+    if (['ArrowDown', 'ArrowUp', 'j', 'k'].includes(event.key)) {
+      grid.current.focus({ preventScroll: true });
+      onKeyDown(event as unknown as KeyboardEvent);
+    }
+  };
   useEffect(() => {
-    const onSlash = (event: globalThis.KeyboardEvent) => {
-      const target = event.target as HTMLElement;
-      if (event.key === '/' && !['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) {
-        event.preventDefault();
-        searchBox.current?.focus();
-      }
-    };
-    window.addEventListener('keydown', onSlash);
-    return () => window.removeEventListener('keydown', onSlash);
+    const listener = (event: globalThis.KeyboardEvent) => keyTarget.current(event);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
   }, []);
 
   const deadlineChip = (state: DeadlineState | '', label: string, count: number | undefined) => (
-    <button type="button" className={`chip ${deadline === state ? 'selected' : ''}`} aria-pressed={deadline === state} onClick={() => setDeadline(state)}>
+    <button
+      type="button"
+      className={`chip ${deadline === state ? 'selected' : ''}`}
+      aria-pressed={deadline === state}
+      aria-describedby={state ? 'deadline-filter-help' : undefined}
+      onClick={() => setDeadline(state)}
+    >
       {label} <span className="chip-count">{count ?? '…'}</span>
     </button>
   );
@@ -172,6 +205,12 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
       </div>
       <div className="filter-bar" role="group" aria-label={t('queue.filters')}>
         {deadlineChip('', t('queue.deadlineFilter.all'), counts?.all)}
+        <span className="filter-label" title={t('queue.deadlineFilterHelp')}>
+          {t('queue.deadlineFilterLabel')}
+        </span>
+        <span id="deadline-filter-help" hidden>
+          {t('queue.deadlineFilterHelp')}
+        </span>
         {deadlineChip('overdue', t('queue.deadlineFilter.overdue'), counts?.deadline.overdue)}
         {deadlineChip('today', t('queue.deadlineFilter.today'), counts?.deadline.today)}
         {deadlineChip('soon', t('queue.deadlineFilter.soon'), counts?.deadline.soon)}
@@ -195,6 +234,12 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
           {message}
         </p>
       )}
+      {searchIgnored && (
+        <p className="alert info" role="status">
+          {t('queue.searchIgnored')}
+        </p>
+      )}
+      {searching && total !== null && total > 0 && <p className="search-scope muted">{t('queue.searchScope')}</p>}
       {error && (
         <p className="alert error" role="alert">
           {error}
@@ -202,6 +247,9 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
       )}
       {canSign && (
         <div className="selection-bar">
+          <button type="button" className="button" disabled={reviewable.length === 0 || panel !== null} onClick={() => setPanel('review')}>
+            {t('signing.reviewAll', { count: reviewable.length })}
+          </button>
           <button type="button" className="button primary" disabled={chosen.length === 0 || panel !== null} onClick={() => setPanel('sign')}>
             {t('signing.sign', { count: chosen.length })}
           </button>
@@ -210,9 +258,21 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
           </button>
         </div>
       )}
+      {panel === 'review' && <SigningPanel items={reviewable} onClose={closePanel} />}
       {panel === 'sign' && <SigningPanel items={chosen} onClose={closePanel} />}
       {panel === 'reject' && <RejectPanel items={chosen} onClose={closePanel} />}
-      {total === 0 && <p className="empty">{t('queue.empty')}</p>}
+      {total === 0 && !first.isPlaceholderData && (
+        <div className="empty" role="status">
+          {searching ? (
+            <>
+              <p>{t('queue.noMatch', { search: settledSearch.trim() })}</p>
+              <p className="muted">{t('queue.searchScope')}</p>
+            </>
+          ) : (
+            <p>{t('queue.empty')}</p>
+          )}
+        </div>
+      )}
       {total !== null && total > 0 && (
         <div ref={scroller} className="queue-scroller">
           <table
@@ -288,12 +348,16 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
                           open(virtualRow.index);
                         }}
                       >
-                        {item.registrationNumber}
+                        <SearchHighlight text={item.registrationNumber} words={words} />
                       </button>
                     </td>
                     <td>
-                      <div className="applicant-name">{item.applicantName}</div>
-                      <div className="muted">NIK {item.nik}</div>
+                      <div className="applicant-name">
+                        <SearchHighlight text={item.applicantName} words={words} />
+                      </div>
+                      <div className="muted">
+                        NIK <SearchHighlight text={item.nik} words={words} />
+                      </div>
                     </td>
                     <td>{item.permitTypeName}</td>
                     <td>

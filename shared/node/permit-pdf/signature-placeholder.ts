@@ -8,7 +8,8 @@ export const SIGNATURE_FIELD_NAME = 'TTE Kepala Dinas';
 
 export interface SignaturePlaceholderInfo {
   signerName: string;
-  signedAt: Date;
+  /** the claimed signing time (/M); null leaves it out (ISO 32000-1 §12.8.1: optional) */
+  signedAt: Date | null;
   reason: string;
   location: string;
   /** where the widget is on the page, [x, y, width, height]; without it the widget is invisible (zero size) */
@@ -57,7 +58,7 @@ export function addSignaturePlaceholder(pdf: PDFDocument, page: PDFPage, info: S
       Name: PDFString.of(info.signerName),
       Reason: PDFString.of(info.reason),
       Location: PDFString.of(info.location),
-      M: PDFString.fromDate(info.signedAt),
+      ...(info.signedAt ? { M: PDFString.fromDate(info.signedAt) } : {}),
     }),
   );
   const [x, y, width, height] = info.rect ?? [0, 0, 0, 0];

@@ -1,14 +1,21 @@
-import { PDFDocument, StandardFonts, degrees, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
-import QRCode from 'qrcode';
-import { calendarDateIn } from '../../shared/working-days';
-import type { Application, PermitType } from '../../shared/domain';
-import type { Office } from '../../shared/office';
-import { addDocumentSecurityStore, type ValidationData } from './signing/document-security-store';
-import { addSignaturePlaceholder } from './signing/pdf-signature-placeholder';
-import { buildSignatureAppearance, fitText } from './signing/signature-appearance';
+import { PDFDocument, StandardFonts, degrees, rgb, type PDFFont } from 'pdf-lib';
+import { calendarDateIn } from '../../working-days';
+import type { Application, PermitType } from '../../domain';
+import type { Office } from '../../office';
+import { addDocumentSecurityStore, type ValidationData } from './document-security-store';
+import { drawQr } from './permit-qr';
+import { addSignaturePlaceholder } from './signature-placeholder';
+import { buildSignatureAppearance, fitText } from './signature-appearance';
 
 export interface PermitSigningInput {
+  /** the date printed as "pada tanggal" and in the visible signature */
   signedAt: Date;
+  /**
+   * Whether the signature dictionary claims signedAt as its signing time (/M). A permit
+   * prepared ahead of signing leaves it out: the time it is signed is the time-stamp's (or the
+   * server's clock when it receives it), and a preparation time would predate the signing step.
+   */
+  claimSigningTime?: boolean;
   /** the signer as the certificate names them: its subject CN */
   signerName: string;
   /** the certificate subject's serialNumber: printed as "NIP." when it is one, else as the certificate's number */
@@ -107,6 +114,23 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
   return lines;
 }
 
+/**
+ * The wrapped lines of the office's and permit type's own text (heading, legal basis, validity,
+ * signer title, footer), measured once per text and kept: the same for every permit of an office
+ * and permit type, so preparing a permit measures only the applicant's data.
+ */
+const fixedLines = new Map<string, string[]>();
+function wrapFixed(text: string, font: PDFFont, size: number, width: number): string[] {
+  const key = `${font.name}|${size}|${width}|${text}`;
+  let lines = fixedLines.get(key);
+  if (!lines) {
+    lines = wrap(text, font, size, width);
+    if (fixedLines.size >= 1024) fixedLines.delete(fixedLines.keys().next().value!);
+    fixedLines.set(key, lines);
+  }
+  return lines;
+}
+
 function formatDateId(isoDate: string): string {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   return `${d} ${MONTHS[m - 1]} ${y}`;
@@ -127,42 +151,6 @@ function signerNumberLine(serialNumber: string | null | undefined): string | nul
   const value = serialNumber?.trim();
   if (!value) return null;
   return /^\d{18}$/.test(value.replace(/\s+/g, '')) ? `NIP. ${value}` : `No. Seri Sertifikat: ${value}`;
-}
-
-// The QR code as one SVG path (a subpath per run of dark modules in a row), in module units.
-// Cached by text: the draft and the signed permit of one file share their URL.
-const qrPaths = new Map<string, { path: string; count: number }>();
-function qrPath(text: string): { path: string; count: number } {
-  const cached = qrPaths.get(text);
-  if (cached) return cached;
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const count = modules.size;
-  const parts: string[] = [];
-  for (let row = 0; row < count; row += 1) {
-    let col = 0;
-    while (col < count) {
-      if (!modules.get(row, col)) {
-        col += 1;
-        continue;
-      }
-      const start = col;
-      while (col < count && modules.get(row, col)) col += 1;
-      parts.push(`M${start} ${row}h${col - start}v1h${start - col}z`);
-    }
-  }
-  const result = { path: parts.join(''), count };
-  if (qrPaths.size >= 256) qrPaths.delete(qrPaths.keys().next().value!);
-  qrPaths.set(text, result);
-  return result;
-}
-
-function drawQr(page: PDFPage, text: string, x: number, y: number, size: number): void {
-  const { path, count } = qrPath(text);
-  const quiet = 4;
-  const cell = size / (count + quiet * 2);
-  page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
-  // drawSvgPath puts the path's origin at (x, y) and flips its y axis: top-left of the first module
-  page.drawSvgPath(path, { x: x + quiet * cell, y: y + size - quiet * cell, scale: cell, color: BLACK, borderWidth: 0 });
 }
 
 /** The SK Izin page, from the permit type's template and the applicant's data. */
@@ -191,7 +179,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
     y -= size + 5;
   };
   center(issuer.government.toUpperCase(), bold, 14);
-  for (const line of wrap(issuer.officeName.toUpperCase(), bold, 13, CONTENT_WIDTH)) center(line, bold, 13);
+  for (const line of wrapFixed(issuer.officeName.toUpperCase(), bold, 13, CONTENT_WIDTH)) center(line, bold, 13);
   y -= 2;
   page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 2 });
   y -= 28;
@@ -203,7 +191,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
   y -= 15;
   permitType.legalBasis.forEach((basis, i) => {
     text(`${i + 1}.`, MARGIN, y, 9.5, regular);
-    for (const line of wrap(basis, regular, 9.5, CONTENT_WIDTH - 18)) {
+    for (const line of wrapFixed(basis, regular, 9.5, CONTENT_WIDTH - 18)) {
       text(line, MARGIN + 18, y, 9.5, regular);
       y -= 12;
     }
@@ -232,7 +220,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
   }
   y -= 6;
   const validity = `Izin ini berlaku selama ${permitType.template.validityYears} tahun sejak tanggal ditetapkan, sepanjang STR masih berlaku dan tempat praktik sesuai dengan yang tercantum di atas.`;
-  for (const line of wrap(validity, regular, 10.5, CONTENT_WIDTH)) {
+  for (const line of wrapFixed(validity, regular, 10.5, CONTENT_WIDTH)) {
     text(line, MARGIN, y, 10.5, regular);
     y -= 14;
   }
@@ -245,7 +233,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
   const signedOn = signing ? formatDateId(calendarDateIn(signing.signedAt, office.timeZone)) : '..............................';
   text(`pada tanggal ${signedOn}`, BLOCK_X, by, 10.5, regular);
   by -= 18;
-  for (const line of wrap(issuer.signerTitle, bold, 10, BLOCK_WIDTH)) {
+  for (const line of wrapFixed(issuer.signerTitle, bold, 10, BLOCK_WIDTH)) {
     text(line, BLOCK_X, by, 10, bold);
     by -= 13;
   }
@@ -263,14 +251,15 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
       lines: [
         { text: 'Ditandatangani secara elektronik oleh:', size: 7.5 },
         { text: encodable(bold, signing.signerName), size: 8.5, bold: true },
-        { text: `pada ${signedOn} pukul ${clockTimeIn(signing.signedAt, office.timeZone)} ${zone}`, size: 7.5 },
+        // prepared ahead of signing, the clock time would not be the signing time: the date alone
+        { text: signing.claimSigningTime === false ? `pada ${signedOn}` : `pada ${signedOn} pukul ${clockTimeIn(signing.signedAt, office.timeZone)} ${zone}`, size: 7.5 },
         { text: encodable(regular, issuerName ? `Sertifikat: ${issuerName}` : 'Sertifikat: sertifikat elektronik'), size: 7.5 },
       ],
     });
     if (signing.validationData) addDocumentSecurityStore(pdf, signing.validationData);
     addSignaturePlaceholder(pdf, page, {
       signerName: signing.signerName,
-      signedAt: signing.signedAt,
+      signedAt: signing.claimSigningTime === false ? null : signing.signedAt,
       reason: `Penerbitan ${permitType.template.title} Nomor ${permitNumber ?? ''}`,
       location: `${issuer.officeName} ${issuer.city}`,
       rect: [BLOCK_X, boxY, BLOCK_WIDTH, SIGNATURE_BOX_HEIGHT],
@@ -295,7 +284,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
 
   if (verificationUrl) {
     const qrY = blockTop + 10 - QR_SIZE;
-    drawQr(page, verificationUrl, MARGIN, qrY, QR_SIZE);
+    drawQr(pdf, page, verificationUrl, MARGIN, qrY, QR_SIZE);
     text('Pindai untuk verifikasi dokumen:', MARGIN, qrY - 10, 8, regular);
     text(fitText(verificationUrl, regular, 7, BLOCK_X - MARGIN - 10), MARGIN, qrY - 20, 7, regular);
   }
@@ -306,7 +295,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
       ? `Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh ${issuerName}.`
       : 'Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik.';
   let fy = 60;
-  for (const line of wrap(encodable(regular, footer), regular, 8, CONTENT_WIDTH)) {
+  for (const line of wrapFixed(encodable(regular, footer), regular, 8, CONTENT_WIDTH)) {
     text(line, MARGIN, fy, 8, regular, GREY);
     fy -= 10;
   }

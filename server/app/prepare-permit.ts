@@ -1,0 +1,168 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { permitTypeSchema, type Applicant, type Application } from '../../shared/domain';
+import type { Office, SignerBinding } from '../../shared/office';
+import type { Workflow } from '../../shared/workflow';
+import { validateSigningCertificatePath, type RevocationSource } from '../../shared/node/certificate-path';
+import { issuerDisplayName, subjectCommonName, subjectSerialNumber } from '../../shared/node/certificate-names';
+import { sharedRevocationSource } from '../../shared/node/revocation';
+import type { ValidationData } from '../../shared/node/permit-pdf/document-security-store';
+import { renderPermitPdf } from '../../shared/node/permit-pdf/permit-layout';
+import type { ServerDatabase } from '../db/server-database';
+import { loadOffice, loadWorkflow } from './server-records';
+
+type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
+
+/** The signer a permit is prepared for: as the visible signature names them, and the DSS's data. */
+export interface PreparedSigner {
+  certificateSha256: string | null;
+  signerName: string;
+  signerSerialNumber: string | null;
+  certificateIssuerName: string | null;
+  validationData: ValidationData | undefined;
+}
+
+interface CachedSigner {
+  signer: PreparedSigner;
+  until: number;
+}
+
+/** How long a signer's path and revocation data are reused at most (a CRL's nextUpdate may cut it shorter). */
+const SIGNER_CACHE_MS = 60 * 60_000;
+const signers = new Map<string, CachedSigner>();
+
+/**
+ * The binding whose certificate the office's permits are prepared for: the official of the
+ * chain's signing role with a registered certificate, else any binding with one.
+ */
+async function registeredSigner(db: Db, office: Office, workflow: Workflow): Promise<SignerBinding | undefined> {
+  const withCertificate = office.signers.filter((b) => b.certificatePem);
+  if (withCertificate.length <= 1) return withCertificate[0];
+  const signingRole = workflow.stages.find((s) => s.actions.some((a) => a.kind === 'sign'))?.role ?? null;
+  const users = await db.selectFrom('users').select(['username', 'role']).where('office_id', '=', office.id).where('active', '=', 1).execute();
+  return withCertificate.find((b) => users.some((u) => u.username === b.username && u.role === signingRole)) ?? withCertificate[0];
+}
+
+function certificatesOf(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => new X509Certificate(block));
+}
+
+/**
+ * The signer's name, number and CA from the registered certificate, and its path to the office's
+ * root with the revocation data (PAdES B-LT), kept for an hour (or until the CRL's nextUpdate).
+ * When revocation cannot be fetched (the CA's distribution point offline), the permit is
+ * prepared without CRLs rather than not at all: the number has been given and the file must move
+ * on; the signature is then B-T (or B-B) instead of B-LT, and the verifier records revocation as
+ * unknown, as it does for any offline check.
+ */
+async function preparedSignerFor(binding: SignerBinding | undefined, office: Office, now: Date, revocation: RevocationSource | null): Promise<PreparedSigner> {
+  if (!binding?.certificatePem) {
+    // No certificate registered: the office's configured head, and a permit no certificate will sign until one is.
+    return { certificateSha256: null, signerName: office.headName, signerSerialNumber: office.headNip, certificateIssuerName: null, validationData: undefined };
+  }
+  const key = `${office.id}|${createHash('sha256').update(binding.certificatePem).update(office.trustedRootsPem.join('')).digest('hex')}`;
+  const cached = signers.get(key);
+  if (cached && cached.until > now.getTime()) return cached.signer;
+  const [leaf, ...intermediates] = certificatesOf(binding.certificatePem);
+  if (!leaf) throw new Error(`the certificate registered to ${binding.username} is not a PEM certificate`);
+  const validation = await validateSigningCertificatePath({ leaf, intermediates, trustedRootsPem: office.trustedRootsPem, at: now, ...(revocation ? { revocation } : {}) });
+  const crls = validation.revocation.flatMap((r) => r.crls);
+  const signer: PreparedSigner = {
+    certificateSha256: createHash('sha256').update(leaf.raw).digest('hex'),
+    signerName: subjectCommonName(leaf) ?? office.headName,
+    signerSerialNumber: subjectSerialNumber(leaf),
+    certificateIssuerName: issuerDisplayName(leaf),
+    // a path that does not validate (yet) is still carried as registered: the batch checks the certificate it opens
+    validationData: {
+      certificates: (validation.path.length > 0 ? validation.path : [leaf, ...intermediates]).map((c) => c.raw),
+      crls,
+      ocspResponses: validation.revocation.flatMap((r) => r.ocspResponses),
+    },
+  };
+  signers.set(key, { signer, until: now.getTime() + SIGNER_CACHE_MS });
+  return signer;
+}
+
+/**
+ * Makes the signer of an office's permits ready before a transaction needs it, so revocation is
+ * fetched outside any write lock; within the transaction preparePermit finds it cached.
+ */
+export async function warmPermitPreparation(db: Kysely<ServerDatabase>, officeId: string, now = new Date(), revocation: RevocationSource | null = sharedRevocationSource()): Promise<void> {
+  const office = await loadOffice(db, officeId).catch(() => null);
+  if (!office || !office.signers.some((b) => b.certificatePem)) return;
+  const workflows = await db.selectFrom('workflows').select('id').where('office_id', '=', officeId).execute();
+  for (const { id } of workflows) await preparedSignerFor(await registeredSigner(db, office, await loadWorkflow(db, id)), office, now, revocation);
+}
+
+/**
+ * Prepares the final permit of a numbered file, in the caller's transaction: number, QR,
+ * legal text, the signature field with its visible appearance naming the signer from the
+ * office's registered certificate, and the DSS with its path and revocation data: everything
+ * but the CMS. Stored with its SHA-256 (replacing an earlier preparation of the same file);
+ * the desks fetch exactly these bytes. The printed date is the preparation date; the signature
+ * claims no signing time (/M): that is the time-stamp's, or the server's clock when it issues.
+ */
+export async function preparePermit(
+  trx: Db,
+  applicationId: string,
+  now: Date,
+  revocation: RevocationSource | null = sharedRevocationSource(),
+): Promise<{ sha256: string; certificateSha256: string | null }> {
+  const row = await trx.selectFrom('applications').selectAll().where('id', '=', applicationId).executeTakeFirstOrThrow();
+  if (!row.permit_number || !row.verification_id) throw new Error(`application ${applicationId} has no permit number to prepare`);
+  const office = await loadOffice(trx, row.office_id);
+  const workflow = await loadWorkflow(trx, row.workflow_id);
+  const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', row.permit_type_id).executeTakeFirstOrThrow();
+  const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
+  const signer = await preparedSignerFor(await registeredSigner(trx, office, workflow), office, now, revocation);
+  const application: Application = {
+    id: row.id,
+    registrationNumber: row.registration_number,
+    permitTypeId: row.permit_type_id,
+    workflowId: row.workflow_id,
+    stage: row.stage,
+    applicant: JSON.parse(row.applicant) as Applicant,
+    checklist: {},
+    submittedAt: row.submitted_at,
+    completeAt: row.complete_at,
+    stageEnteredAt: row.stage_entered_at,
+    permitNumber: row.permit_number,
+    verificationId: row.verification_id,
+    version: row.version,
+    signedPermit: null,
+    permitNumberVoided: false,
+    claimedBy: null,
+  };
+  const pdf = Buffer.from(
+    await renderPermitPdf({
+      office,
+      permitType,
+      application,
+      permitNumber: row.permit_number,
+      verificationUrl: `${office.verificationBaseUrl}/verifikasi/${row.verification_id}`,
+      draft: false,
+      signing: {
+        signedAt: now,
+        claimSigningTime: false,
+        signerName: signer.signerName,
+        signerSerialNumber: signer.signerSerialNumber,
+        certificateIssuerName: signer.certificateIssuerName,
+        validationData: signer.validationData,
+      },
+    }),
+  );
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  const values = { application_id: applicationId, sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: now.toISOString() };
+  await trx
+    .insertInto('prepared_permits')
+    .values(values)
+    .onConflict((oc) => oc.column('application_id').doUpdateSet({ sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: values.prepared_at }))
+    .execute();
+  return { sha256, certificateSha256: signer.certificateSha256 };
+}
+
+/** The prepared permit of a file, if the server prepared one. */
+export async function readPreparedPermit(db: Db, applicationId: string) {
+  return db.selectFrom('prepared_permits').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+}

@@ -1,0 +1,46 @@
+import { SIGNATURE_CONTENTS_BYTES } from './signature-placeholder';
+
+/** Byte spans [start, end) of a prepared permit that signing fills in: the /ByteRange array and the /Contents hole. */
+export interface SignatureHoles {
+  byteRange: [number, number];
+  contents: [number, number];
+}
+
+const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
+const CONTENTS_KEY = Buffer.from(`/Contents <${'0'.repeat(64)}`);
+
+function indexOfOnly(pdf: Buffer, needle: Buffer): number {
+  const first = pdf.indexOf(needle);
+  return first >= 0 && pdf.indexOf(needle, first + 1) < 0 ? first : -1;
+}
+
+/** Where a prepared permit's single empty signature is to be filled in; null when it has none. */
+export function signatureHoles(prepared: Buffer): SignatureHoles | null {
+  const rangeAt = indexOfOnly(prepared, BYTE_RANGE_KEY);
+  const contentsAt = indexOfOnly(prepared, CONTENTS_KEY);
+  if (rangeAt < 0 || contentsAt < 0) return null;
+  const rangeEnd = prepared.indexOf(']', rangeAt);
+  if (rangeEnd < 0 || rangeEnd - rangeAt > 120) return null;
+  const start = contentsAt + '/Contents '.length;
+  const end = start + SIGNATURE_CONTENTS_BYTES * 2 + 2;
+  if (prepared[end - 1] !== 0x3e) return null;
+  return { byteRange: [rangeAt, rangeEnd + 1], contents: [start, end] };
+}
+
+/**
+ * Whether `signed` is `prepared` with only its signature filled in: the same length, and equal
+ * byte for byte everywhere but inside the /ByteRange array and the /Contents hole. A permit
+ * signed this way shows exactly what was prepared (and reviewed, and initialled).
+ */
+export function isPreparedPermitFilledIn(prepared: Buffer, signed: Buffer): boolean {
+  if (prepared.length !== signed.length) return false;
+  const holes = signatureHoles(prepared);
+  if (!holes) return false;
+  const spans = [holes.byteRange, holes.contents].sort((a, b) => a[0] - b[0]);
+  let from = 0;
+  for (const [start, end] of spans) {
+    if (prepared.compare(signed, from, start, from, start) !== 0) return false;
+    from = end;
+  }
+  return prepared.compare(signed, from, signed.length, from, prepared.length) === 0;
+}
