@@ -48,6 +48,8 @@ export class SyncService {
   private online = false;
   private lastError: string | null = null;
   private running: Promise<void> | null = null;
+  /** the one sync that follows the running one, for callers who came after it had started */
+  private following: Promise<SyncStatus> | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** whether the server has POST /permits/issue-batch; learnt at the first 404 */
   private bulkIssue = true;
@@ -69,13 +71,22 @@ export class SyncService {
     this.timer = null;
   }
 
-  /** Push then pull; concurrent callers share one run. Network trouble is recorded, not thrown. */
+  /** Push then pull; callers while a run is under way share the one run after it. Network trouble is recorded, not thrown. */
   async syncNow(options: { forcePush?: boolean } = {}): Promise<SyncStatus> {
-    if (!this.running) {
-      this.running = this.runOnce(options.forcePush ?? true).finally(() => {
-        this.running = null;
-      });
+    if (this.running) {
+      // the running sync may have read the outbox before this call's decision was written: one
+      // more runs after it (shared by every caller meanwhile), so nothing waits for the next tick
+      this.following ??= this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.following = null;
+          return this.syncNow(options);
+        });
+      return this.following;
     }
+    this.running = this.runOnce(options.forcePush ?? true).finally(() => {
+      this.running = null;
+    });
     await this.running;
     return this.status();
   }
