@@ -132,5 +132,10 @@ export type PermitType = z.infer<typeof permitTypeSchema>;
 export type Applicant = z.infer<typeof applicantSchema>;
 export type ReferenceRecord = z.infer<typeof referenceRecordSchema>;
 export type DocumentMeta = z.infer<typeof documentMetaSchema>;
+
+/** A document's metadata from its stored row: the desk's cache and the server keep the same columns. */
+export function documentMetaFromRow(row: { id: string; application_id: string; kind: string; file_name: string; mime_type: string; size_bytes: number; sha256: string }): DocumentMeta {
+  return { id: row.id, applicationId: row.application_id, kind: row.kind, fileName: row.file_name, mimeType: row.mime_type, sizeBytes: row.size_bytes, sha256: row.sha256 };
+}
 export type ApplicationEvent = z.infer<typeof applicationEventSchema>;
 export type Application = z.infer<typeof applicationSchema>;

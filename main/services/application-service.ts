@@ -4,13 +4,13 @@ import type { ApplicationDetail, FileContent } from '../../shared/contract';
 import { AppFailure } from '../../shared/result';
 import { findStage } from '../../shared/workflow';
 import type { CacheDatabase } from '../../db/cache-database';
-import { documentMetaFromRow } from './cache-rows';
 import { hasPendingCommand, holidaySet, readApplication, readEvents, readOffice, readPermitTypes, readReferences, readWorkflows } from './cache-reads';
 import { deadlineView, stageMinutesLeft } from './deadline';
 import { calendarDateIn } from '../../shared/working-days';
 import type { ServerClient } from './server-client';
 import type { SessionService } from './session-service';
 import type { SyncService } from './sync-service';
+import { documentMetaFromRow } from '../../shared/domain';
 
 /** One file as the desk shows it, and its uploaded documents, cached for offline work. */
 export class ApplicationService {

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
+import { documentMetaFromRow } from '../../shared/domain';
 import type { PullResponse, PulledApplication } from '../../shared/sync-protocol';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { visibleApplicationIds } from './access-scope';
 import {
   applicationFromRow,
-  documentMetaFromRow,
   eventFromRow,
   loadOffice,
   loadPermitTypes,

@@ -5,13 +5,12 @@ import {
   referenceRecordSchema,
   type Application,
   type ApplicationEvent,
-  type DocumentMeta,
   type PermitType,
 } from '../../shared/domain';
 import { officeSchema, type Office } from '../../shared/office';
 import type { Role } from '../../shared/roles';
 import { workflowSchema, type Workflow } from '../../shared/workflow';
-import type { ApplicationTable, DocumentTable, EventTable, ReferenceRecordTable, ServerDatabase } from '../db/server-database';
+import type { ApplicationTable, EventTable, ReferenceRecordTable, ServerDatabase } from '../db/server-database';
 
 type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 
@@ -49,18 +48,6 @@ export function eventFromRow(row: Selectable<EventTable>): ApplicationEvent {
     reason: row.reason,
     at: row.at,
     evidence: row.evidence ? (JSON.parse(row.evidence) as ApplicationEvent['evidence']) : null,
-  };
-}
-
-export function documentMetaFromRow(row: Omit<Selectable<DocumentTable>, 'content'>): DocumentMeta {
-  return {
-    id: row.id,
-    applicationId: row.application_id,
-    kind: row.kind,
-    fileName: row.file_name,
-    mimeType: row.mime_type,
-    sizeBytes: row.size_bytes,
-    sha256: row.sha256,
   };
 }
 

@@ -1,32 +1,18 @@
 import { createHash, generateKeyPairSync, randomBytes, sign as rsaSign, type KeyObject, createPrivateKey } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import forge from 'node-forge';
+import { CMS_OID, der, fromDer, int, octets, oid, seq, set, type Asn1 } from '../../shared/node/cms-asn1';
 import type { ServerDatabase } from '../db/server-database';
 
-type Asn1 = forge.asn1.Asn1;
 const { asn1 } = forge;
 const C = asn1.Class;
 const T = asn1.Type;
 
 const OID = {
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
+  ...CMS_OID,
   // the reference server's own time-stamp policy
   policy: '1.3.6.1.4.1.99999.1.1',
 };
-
-const oid = (id: string): Asn1 => asn1.create(C.UNIVERSAL, T.OID, false, asn1.oidToDer(id).getBytes());
-const seq = (items: Asn1[]): Asn1 => asn1.create(C.UNIVERSAL, T.SEQUENCE, true, items);
-const set = (items: Asn1[]): Asn1 => asn1.create(C.UNIVERSAL, T.SET, true, items);
-const octets = (bytes: Buffer): Asn1 => asn1.create(C.UNIVERSAL, T.OCTETSTRING, false, bytes.toString('binary'));
-const int = (n: number): Asn1 => asn1.create(C.UNIVERSAL, T.INTEGER, false, asn1.integerToDer(n).getBytes());
-const der = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
-const fromDer = (bytes: Buffer): Asn1 => asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')));
 
 export interface TsaIdentity {
   key: KeyObject;

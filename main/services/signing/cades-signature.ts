@@ -1,32 +1,11 @@
 import { createHash, randomBytes, sign as rsaSign } from 'node:crypto';
 import forge from 'node-forge';
+import { CMS_OID, attribute, der, fromDer, int, nullValue, octets, oid, seq, set, type Asn1 } from '../../../shared/node/cms-asn1';
 import type { SigningIdentity } from './pkcs12-identity';
 
 const { asn1 } = forge;
 const C = asn1.Class;
-const T = asn1.Type;
-
-const OID = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  timeStampToken: '1.2.840.113549.1.9.16.2.14',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-};
-
-type Asn1 = forge.asn1.Asn1;
-
-const oid = (id: string): Asn1 => asn1.create(C.UNIVERSAL, T.OID, false, asn1.oidToDer(id).getBytes());
-const seq = (items: Asn1[]): Asn1 => asn1.create(C.UNIVERSAL, T.SEQUENCE, true, items);
-const set = (items: Asn1[]): Asn1 => asn1.create(C.UNIVERSAL, T.SET, true, items);
-const octets = (bytes: Buffer): Asn1 => asn1.create(C.UNIVERSAL, T.OCTETSTRING, false, bytes.toString('binary'));
-const int = (n: number): Asn1 => asn1.create(C.UNIVERSAL, T.INTEGER, false, asn1.integerToDer(n).getBytes());
-const nullValue = (): Asn1 => asn1.create(C.UNIVERSAL, T.NULL, false, '');
-const der = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
-const attribute = (type: string, value: Asn1): Asn1 => seq([oid(type), set([value])]);
+const OID = CMS_OID;
 
 /** DER's SET OF wants its elements in ascending order of their encodings. */
 function derSetOf(items: Asn1[]): Asn1 {
@@ -36,7 +15,7 @@ function derSetOf(items: Asn1[]): Asn1 {
 
 /** The issuer Name and serial number, copied from the certificate's own encoding. */
 function issuerAndSerial(certificateDer: Buffer): { issuer: Asn1; serial: Asn1 } {
-  const cert = asn1.fromDer(forge.util.createBuffer(certificateDer.toString('binary')));
+  const cert = fromDer(certificateDer);
   const tbs = (cert.value as Asn1[])[0]!;
   const fields = tbs.value as Asn1[];
   const offset = fields[0]!.tagClass === C.CONTEXT_SPECIFIC ? 1 : 0;
