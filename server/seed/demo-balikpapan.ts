@@ -1,7 +1,7 @@
 import type { PermitType } from '../../shared/domain';
 import type { Office, SignerBinding } from '../../shared/office';
 import type { Workflow } from '../../shared/workflow';
-import { BALIKPAPAN_OFFICE_ID, DEMO_PERMIT_TYPES, HOLIDAYS, METRO_WORKFLOW } from './demo-configuration';
+import { BALIKPAPAN_OFFICE_ID, DEMO_PERMIT_TYPES, METRO_WORKFLOW, demoOfficeOf } from './demo-configuration';
 
 /**
  * A third demo office, in WITA (Asia/Makassar), to exercise time zones on a shared server: Kota
@@ -33,21 +33,19 @@ export const BALIKPAPAN_HEAD_CERTIFICATE_SERIAL = '197306251999032001';
 export const BALIKPAPAN_SIGNERS: SignerBinding[] = [{ username: 'kadisbpp', certificateSha256: [], subjectSerialNumber: BALIKPAPAN_HEAD_CERTIFICATE_SERIAL }];
 
 export function balikpapanOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null, signers: SignerBinding[] = BALIKPAPAN_SIGNERS): Office {
-  return {
-    id: BALIKPAPAN_OFFICE_ID,
-    name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
-    city: 'Kota Balikpapan',
-    timeZone: 'Asia/Makassar',
-    headName: 'Ir. Hj. Nur Aisyah, M.T.',
-    headNip: '19730625 199903 2 001',
-    headTitle: 'Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Balikpapan',
-    holidays: HOLIDAYS.map(([date, name]) => ({ date, name })),
+  return demoOfficeOf(
+    {
+      id: BALIKPAPAN_OFFICE_ID,
+      city: 'Kota Balikpapan',
+      timeZone: 'Asia/Makassar',
+      headName: 'Ir. Hj. Nur Aisyah, M.T.',
+      headNip: '19730625 199903 2 001',
+      // its own unit in the number, so its SIRO/SIDI numbers never read like Metro's
+      permitNumberUnit: 'DPMPTSP-BPP',
+    },
     verificationBaseUrl,
     trustedRootsPem,
     timeStampUrl,
-    timeStampRootsPem: [],
     signers,
-    // its own unit in the number, so its SIRO/SIDI numbers never read like Metro's
-    permitNumberUnit: 'DPMPTSP-BPP',
-  };
+  );
 }

@@ -273,15 +273,14 @@ export const PEKANBARU_HEAD_CERTIFICATE_SERIAL = '197904122005011007';
 
 export const PEKANBARU_SIGNERS: SignerBinding[] = [{ username: 'kadispekanbaru', certificateSha256: [], subjectSerialNumber: PEKANBARU_HEAD_CERTIFICATE_SERIAL }];
 
-export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null, signers: SignerBinding[] = DEMO_SIGNERS): Office {
+/** What tells one demo office from another; the DPMPTSP name, holidays and the rest they share. */
+type DemoOfficeIdentity = Pick<Office, 'id' | 'city' | 'timeZone' | 'headName' | 'headNip'> & Partial<Pick<Office, 'permitNumberUnit'>>;
+
+/** A demo office: the shared DPMPTSP settings with its own identity, roots, TSA and signers. */
+export function demoOfficeOf(identity: DemoOfficeIdentity, verificationBaseUrl: string, trustedRootsPem: string[], timeStampUrl: string | null, signers: SignerBinding[]): Office {
   return {
-    id: METRO_OFFICE_ID,
     name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
-    city: 'Kota Metro',
-    timeZone: 'Asia/Jakarta',
-    headName: 'Drs. Hendra Saputra, M.M.',
-    headNip: '19720815 199803 1 004',
-    headTitle: 'Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Metro',
+    headTitle: `Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu ${identity.city}`,
     holidays: HOLIDAYS.map(([date, name]) => ({ date, name })),
     verificationBaseUrl,
     trustedRootsPem,
@@ -289,27 +288,29 @@ export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[
     timeStampRootsPem: [],
     signers,
     permitNumberUnit: 'DPMPTSP',
+    ...identity,
   };
+}
+
+export function demoOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null, signers: SignerBinding[] = DEMO_SIGNERS): Office {
+  return demoOfficeOf(
+    { id: METRO_OFFICE_ID, city: 'Kota Metro', timeZone: 'Asia/Jakarta', headName: 'Drs. Hendra Saputra, M.M.', headNip: '19720815 199803 1 004' },
+    verificationBaseUrl,
+    trustedRootsPem,
+    timeStampUrl,
+    signers,
+  );
 }
 
 /** Kota Pekanbaru's DPMPTSP (WIB). The head is a demo person, not the official the SOP names. */
 export function pekanbaruOffice(verificationBaseUrl: string, trustedRootsPem: string[] = [], timeStampUrl: string | null = null, signers: SignerBinding[] = PEKANBARU_SIGNERS): Office {
-  return {
-    id: PEKANBARU_OFFICE_ID,
-    name: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
-    city: 'Kota Pekanbaru',
-    timeZone: 'Asia/Jakarta',
-    headName: 'H. Rahmat Hidayat, S.STP., M.Si.',
-    headNip: '19790412 200501 1 007',
-    headTitle: 'Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pekanbaru',
-    holidays: HOLIDAYS.map(([date, name]) => ({ date, name })),
+  return demoOfficeOf(
+    { id: PEKANBARU_OFFICE_ID, city: 'Kota Pekanbaru', timeZone: 'Asia/Jakarta', headName: 'H. Rahmat Hidayat, S.STP., M.Si.', headNip: '19790412 200501 1 007' },
     verificationBaseUrl,
     trustedRootsPem,
     timeStampUrl,
-    timeStampRootsPem: [],
     signers,
-    permitNumberUnit: 'DPMPTSP',
-  };
+  );
 }
 
 export const DEMO_PASSWORD = 'meja-izin-demo';
