@@ -19,7 +19,7 @@ export const NOT_ON_POSTGRES: Record<string, string> = {
   'tests/integration/decision-authorship.test.ts': 'writes to the server\'s SQLite file directly with better-sqlite3',
   'tests/integration/signing-crash.test.ts': 'reads the server\'s SQLite file directly with better-sqlite3 after killing a signing child',
   'tests/integration/oversight-report.test.ts': 'runs scripts/report-monthly.ts in a child process with --db FILE, which opens that SQLite file; the monitoring routes it also checks are the same queries the other suites run on PostgreSQL',
-  'tests/integration/sign-in-hardening.test.ts': 'runs the server:user command line in a child process with --db FILE (a SQLite file); the throttle itself is engine-free',
+  'tests/integration/sign-in-hardening.test.ts': 'runs the server:user command line in a child process with --db FILE (a SQLite file); the database throttle on PostgreSQL is covered by server-concurrency.test.ts (two processes counting failures together)',
   // these two start PostgreSQL themselves, on both engines already
   'tests/integration/server-migrations.test.ts': 'runs on both engines in the SQLite run already',
   'tests/integration/server-concurrency.test.ts': 'PostgreSQL by design; runs in the SQLite run already',

@@ -6,11 +6,13 @@
 // lost answer would. Afterwards the database is read to count decisions lost (answered accepted
 // but not recorded) and duplicated (recorded more than once). Last line: one JSON object.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { openServerDb } from '../../server/db/open-server-db';
+import { currentChangeSeq } from '../../server/app/change-sequence';
 import type { ServerDatabase } from '../../server/db/server-database';
 import { seedDemoDatabase } from '../../server/seed/seed-demo-database';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
@@ -55,13 +57,48 @@ async function timed<T>(samples: number[], run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function call(base: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${base}/api/v1${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+// The desks' HTTP client: node:http over kept-alive connections. Each desk would run on its own
+// PC; here all 200 share the server's two cores, so the client spends as little CPU as it can
+// (undici's fetch took several times more per request), and of a pull's answer it reads only what
+// the desk's loop needs (the cursor) instead of parsing the whole page, which a real desk does on
+// its own PC. The requests the server answers are the same.
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function call(base: string, path: string, token: string, body?: unknown, read: 'json' | 'cursor' = 'json'): Promise<{ status: number; body: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const url = new URL(`${base}/api/v1${path}`);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: payload === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = response.statusCode ?? 0;
+          try {
+            if (read === 'cursor' && status === 200) {
+              // the answer begins {"cursor":N,"hasMore":…}: the rest is the page a desk would store
+              const head = /^\{"cursor":(\d+),"hasMore":(true|false)/.exec(text.slice(0, 64));
+              resolve({ status, body: head ? { cursor: Number(head[1]), hasMore: head[2] === 'true' } : JSON.parse(text) });
+            } else resolve({ status, body: text ? JSON.parse(text) : null });
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  return { status: response.status, body: (await response.json()) as any };
 }
 
 /** 200 officials of the office: desks of distinct officials, as in an MPP with many counters. */
@@ -82,7 +119,11 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
   const files = (await seeded.db.selectFrom('applications').select('id').where('office_id', '=', OFFICE).where('stage', '=', 'pemeriksaan').orderBy('registration_number').execute()).map((r) => r.id);
   const types = await seeded.db.selectFrom('permit_types').select('definition').where('office_id', '=', OFFICE).execute();
   const checklist = Object.fromEntries(types.flatMap((t) => (JSON.parse(t.definition) as { requirements: Array<{ id: string }> }).requirements.map((r) => [r.id, true])));
-  const startCursor = Number((await seeded.db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()).value);
+  const startCursor = await currentChangeSeq(seeded.db);
+  if (engine === 'pg' && PG_STATS) {
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(seeded.db);
+    await sql`SELECT pg_stat_statements_reset()`.execute(seeded.db);
+  }
   await seeded.close();
 
   // BENCH_PROFILE_DIR: a V8 CPU profile of the server process, to see what limits it
@@ -130,7 +171,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
         while (performance.now() < end) {
           if (performance.now() - lastPull >= PULL_EVERY_MS) {
             lastPull = performance.now();
-            const pulled = await timed(pullSamples, () => call(server.url, `/sync/pull?since=${cursor}&limit=200`, desk.token));
+            const pulled = await timed(pullSamples, () => call(server.url, `/sync/pull?since=${cursor}&limit=200`, desk.token, undefined, 'cursor'));
             if (pulled.status !== 200) {
               failed(pulled.status);
               continue;
@@ -192,6 +233,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
       for (const row of rows) recorded.set(row.command_id!, Number(row.n));
     }
     const ledger = await check.db.selectFrom('commands').select(sql<number>`count(*)`.as('n')).where('status', '=', 'accepted').executeTakeFirstOrThrow();
+    if (engine === 'pg' && PG_STATS) await printStatementStats(check.db, accepted.size);
     await check.close();
     const lost = ids.filter((id) => !recorded.has(id)).length + Math.max(0, ids.length - Number(ledger.n));
     const duplicated = [...recorded.values()].reduce((n, count) => n + Math.max(0, count - 1), 0);
@@ -213,16 +255,34 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
   }
 }
 
+/** What PostgreSQL spent its time on during the run, per statement shape, and statements per accepted command. */
+async function printStatementStats(db: Kysely<ServerDatabase>, commands: number): Promise<void> {
+  const { rows } = await sql<{ calls: number; total_ms: number; mean_ms: number; query: string }>`
+    SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 14`.execute(db);
+  const { rows: totals } = await sql<{ calls: number; total_ms: number }>`SELECT sum(calls)::bigint AS calls, round(sum(total_exec_time)::numeric, 1) AS total_ms FROM pg_stat_statements`.execute(db);
+  console.error(`PostgreSQL statements: ${totals[0]!.calls} in all (${(Number(totals[0]!.calls) / Math.max(1, commands)).toFixed(1)} per accepted command, pulls and claims included), ${totals[0]!.total_ms} ms executing`);
+  for (const r of rows) console.error(`  ${String(r.calls).padStart(7)} calls ${String(r.total_ms).padStart(9)} ms ${String(r.mean_ms).padStart(7)} ms/call  ${r.query}`);
+}
+
 const work = mkdtempSync(join(tmpdir(), 'meja-izin-bench-server-'));
-const cluster = await startPostgresCluster({ durable: true, maxConnections: 100 });
+// BENCH_PG_STATS=1: pg_stat_statements on, and the statements that took PostgreSQL's time printed after the run
+const PG_STATS = process.env.BENCH_PG_STATS === '1';
+const PG_VIA = process.env.BENCH_PG_VIA === 'unix-socket' ? 'unix-socket' : 'tcp';
+const cluster = await startPostgresCluster({ durable: true, maxConnections: 100, settings: PG_STATS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [] });
 try {
   console.error(`bench:server: ${DESKS} desks for ${DURATION_MS / 1000} s per engine, ${FILES} files seeded`);
-  const pg = await runEngine('pg', await cluster.createDatabase('bench'));
+  // The server reaches PostgreSQL over 127.0.0.1; BENCH_PG_VIA=unix-socket uses the cluster's
+  // Unix-domain socket instead, as a server on the database's own host may. The desks always use HTTP over TCP.
+  const tcpUrl = await cluster.createDatabase('bench');
+  // BENCH_ENGINES=pg or =sqlite: one engine only
+  const pg = process.env.BENCH_ENGINES === 'sqlite' ? null : { ...(await runEngine('pg', PG_VIA === 'tcp' ? tcpUrl : cluster.socketUrlFor('bench'))), via: PG_VIA };
   console.error(`PostgreSQL: ${JSON.stringify(pg)}`);
   const sqlite = process.env.BENCH_ENGINES === 'pg' ? null : await runEngine('sqlite', join(work, 'server.sqlite'));
   console.error(`SQLite: ${JSON.stringify(sqlite)}`);
   console.log(JSON.stringify({ desks: DESKS, seconds: DURATION_MS / 1000, pg, sqlite }));
 } finally {
+  agent.destroy();
   cluster.stop();
   rmSync(work, { recursive: true, force: true });
 }

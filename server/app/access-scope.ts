@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { stagesForRole } from '../../shared/workflow';
+import { stagesForRole, type Workflow } from '../../shared/workflow';
 import type { Role } from '../../shared/roles';
 import type { ApplicationTable, ServerDatabase, UserTable } from '../db/server-database';
 import { loadWorkflows } from './server-records';
@@ -26,11 +26,13 @@ export async function visibleApplicationIds(
   db: Kysely<ServerDatabase>,
   user: UserTable,
   all: Array<Pick<Selectable<ApplicationTable>, 'id' | 'stage' | 'office_id'>>,
+  /** the office's workflows, when the caller has them already */
+  workflows?: readonly Workflow[],
 ): Promise<Set<string>> {
   const rows = all.filter((r) => r.office_id === user.office_id);
   if (rows.length === 0) return new Set();
   if (OFFICE_WIDE_ROLES.includes(user.role as Role)) return new Set(rows.map((r) => r.id));
-  const stages = new Set((await loadWorkflows(db, user.office_id)).flatMap((w) => stagesForRole(w, user.role)));
+  const stages = new Set((workflows ?? (await loadWorkflows(db, user.office_id))).flatMap((w) => stagesForRole(w, user.role)));
   const visible = new Set(rows.filter((r) => stages.has(r.stage)).map((r) => r.id));
   const others = rows.filter((r) => !visible.has(r.id)).map((r) => r.id);
   if (others.length > 0) {

@@ -1,5 +1,8 @@
-import type { Selectable, Transaction } from 'kysely';
-import type { ApplicationTable, ServerDatabase, UserTable } from '../db/server-database';
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { ReferenceRecord } from '../../shared/domain';
+import type { ApplicationTable, ReferenceRecordTable, ServerDatabase, UserTable } from '../db/server-database';
+import { referenceFromRow } from './server-records';
+import { DEFINITIONS_VERSION_COLUMN, noteDefinitionsVersion } from './definitions-cache';
 import { engineOf } from '../db/server-engine';
 
 /**
@@ -13,7 +16,67 @@ import { engineOf } from '../db/server-engine';
  * (one connection per process, a transaction at a time) already runs these in turn.
  */
 export async function lockOfficeApplication(trx: Transaction<ServerDatabase>, user: Pick<UserTable, 'office_id'>, applicationId: string): Promise<Selectable<ApplicationTable> | undefined> {
-  let query = trx.selectFrom('applications').selectAll().where('id', '=', applicationId).where('office_id', '=', user.office_id);
-  if (engineOf(trx) === 'postgres') query = query.forUpdate();
-  return query.executeTakeFirst();
+  // the definitions' version comes along, so the caller's workflow lookup needs no round trip (definitions-cache.ts)
+  let query = trx
+    .selectFrom('applications')
+    .selectAll('applications')
+    .select(DEFINITIONS_VERSION_COLUMN.as('definitions_version'))
+    .where('id', '=', applicationId)
+    .where('office_id', '=', user.office_id);
+  if (engineOf(trx) === 'postgres') query = query.forUpdate(['applications']);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  const { definitions_version, ...app } = row;
+  noteDefinitionsVersion(trx, definitions_version);
+  return app;
 }
+
+/**
+ * The file locked as lockOfficeApplication does, with what judging a decision on it needs in the
+ * same round trip: who has taken it (claims are written only under this lock, claims.ts), whether
+ * a signed permit is recorded, and on PostgreSQL the national records of the applicant's NIK
+ * (undefined on SQLite, where the judge reads them itself: a query there costs no round trip).
+ */
+export async function lockApplicationForDecision(
+  trx: Transaction<ServerDatabase>,
+  user: Pick<UserTable, 'office_id'>,
+  applicationId: string,
+): Promise<
+  | {
+      app: Selectable<ApplicationTable>;
+      claim: { user_id: string; user_name: string } | null;
+      signed: boolean;
+      references: ReferenceRecord[] | undefined;
+    }
+  | undefined
+> {
+  const postgres = engineOf(trx) === 'postgres';
+  let query = trx
+    .selectFrom('applications')
+    .leftJoin('claims', 'claims.application_id', 'applications.id')
+    .selectAll('applications')
+    .select((eb) => [
+      'claims.user_id as claim_user_id',
+      'claims.user_name as claim_user_name',
+      eb.exists(eb.selectFrom('issued_permits').select('issued_permits.application_id').whereRef('issued_permits.application_id', '=', 'applications.id')).as('signed'),
+      (postgres
+        ? sql<StoredReference[]>`(SELECT coalesce(json_agg(json_build_object('nik', r.nik, 'source', r.source, 'fields', r.fields, 'retrieved_at', r.retrieved_at)), '[]'::json)
+            FROM reference_records r WHERE r.nik = (applications.applicant::json ->> 'nik'))`
+        : sql<StoredReference[] | null>`NULL`
+      ).as('references_json'),
+    ])
+    .where('applications.id', '=', applicationId)
+    .where('applications.office_id', '=', user.office_id);
+  if (postgres) query = query.forUpdate(['applications']);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  const { claim_user_id, claim_user_name, signed, references_json, ...app } = row;
+  return {
+    app,
+    claim: claim_user_id !== null && claim_user_name !== null ? { user_id: claim_user_id, user_name: claim_user_name } : null,
+    signed: Boolean(signed),
+    references: references_json ? references_json.map(referenceFromRow) : undefined,
+  };
+}
+
+type StoredReference = Selectable<ReferenceRecordTable>;

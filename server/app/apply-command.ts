@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { conformityFindings } from '../../shared/conformity';
-import { permitTypeSchema, type Applicant } from '../../shared/domain';
+import type { Applicant, ReferenceRecord } from '../../shared/domain';
 import { transitionContent, type CommandResult, type TransitionCommand } from '../../shared/sync-protocol';
 import { commandContentHash } from '../../shared/node/command-mac';
 import { calendarDateIn } from '../../shared/working-days';
 import { judgeAction, type ActionAttempt, type RuleVerdict } from '../../shared/workflow-rules';
 import type { Role } from '../../shared/roles';
-import { loadOffice, loadWorkflow, referenceFromRow } from './server-records';
-import type { ApplicationTable, ServerDatabase, UserTable } from '../db/server-database';
+import { referenceFromRow } from './server-records';
+import { findOfficeDefinitions, officeDefinitions, type OfficeDefinitions } from './definitions-cache';
+import type { ApplicationTable, EventTable, ServerDatabase, UserTable } from '../db/server-database';
+import { engineOf } from '../db/server-engine';
 import { stampApplicationChange } from './change-sequence';
-import { lockOfficeApplication } from './application-lock';
-import { Rejection, runCommandOnce } from './command-ledger';
+import { lockApplicationForDecision } from './application-lock';
+import { Rejection, runCommandOnce, type RecordedCommand } from './command-ledger';
 import { resolveAuthor } from './command-authorship';
 import { reservePermitNumber, voidPermitNumber } from './reserve-permit-number';
 import { preparePermit, readPreparedPermit, warmPermitPreparation } from './prepare-permit';
@@ -28,12 +30,26 @@ export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable
   const authorship = await resolveAuthor(db, pusher, content, command, now);
   if (!authorship.ok) return { id: command.id, status: 'rejected', code: authorship.code, message: authorship.message };
   const { author } = authorship;
+  const definitions = await findOfficeDefinitions(db, author.office_id);
   // a numbering step prepares the final permit in its transaction: its signer's revocation data is fetched before, not under the write lock
-  await warmPermitPreparation(db, author.office_id, now);
-  return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) => transition(trx, author, command, now));
+  if (definitions?.workflows.some((w) => w.stages.some((s) => s.actions.some((a) => a.id === command.action && a.reservesPermitNumber)))) {
+    await warmPermitPreparation(db, author.office_id, now);
+  }
+  return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) =>
+    transition(trx, author, command, now, definitions),
+  );
 }
 
 type Verdict = Extract<RuleVerdict, { ok: true }>;
+
+/** What a caller may already know about the file, read under its row lock (application-lock.ts), so the judge need not read it again. */
+export interface KnownAboutFile {
+  definitions?: OfficeDefinitions;
+  claim?: { user_id: string; user_name: string } | null;
+  signed?: boolean;
+  /** the national records of the applicant's NIK */
+  references?: ReferenceRecord[];
+}
 
 /** Judges an attempt on a file as the server sees it: its stage, checklist, records, number and signature. */
 export async function judgeOnServer(
@@ -42,15 +58,17 @@ export async function judgeOnServer(
   app: Selectable<ApplicationTable>,
   attempt: Pick<ActionAttempt, 'actionId' | 'expectedStage' | 'via' | 'reason'> & { checklist: Record<string, boolean> | null },
   now: Date,
+  known: KnownAboutFile = {},
 ): Promise<Verdict & { checklist: Record<string, boolean> }> {
   if (app.office_id !== user.office_id) throw new Rejection('NOT_FOUND', `application ${app.id} does not exist`);
-  const workflow = await loadWorkflow(trx, app.workflow_id);
-  const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', app.permit_type_id).executeTakeFirstOrThrow();
-  const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
+  const definitions = known.definitions ?? (await officeDefinitions(trx, app.office_id));
+  const workflow = definitions.workflow(app.workflow_id);
+  const permitType = definitions.permitType(app.permit_type_id);
+  if (!workflow || !permitType) throw new Error(`application ${app.id} names a workflow or permit type its office does not have`);
   const applicant = JSON.parse(app.applicant) as Applicant;
-  const references = (await trx.selectFrom('reference_records').selectAll().where('nik', '=', applicant.nik).execute()).map(referenceFromRow);
-  const office = await loadOffice(trx, app.office_id);
-  const signed = await trx.selectFrom('issued_permits').select('application_id').where('application_id', '=', app.id).executeTakeFirst();
+  const references = known.references ?? (await trx.selectFrom('reference_records').selectAll().where('nik', '=', applicant.nik).execute()).map(referenceFromRow);
+  const signed =
+    known.signed ?? (await trx.selectFrom('issued_permits').select('application_id').where('application_id', '=', app.id).executeTakeFirst()) !== undefined;
   const checklist = { ...(JSON.parse(app.checklist) as Record<string, boolean>), ...(attempt.checklist ?? {}) };
   const verdict = judgeAction({
     workflow,
@@ -62,12 +80,12 @@ export async function judgeOnServer(
     requirementIds: permitType.requirements.map((r) => r.id),
     checklist,
     reason: attempt.reason,
-    conformityFindings: conformityFindings(applicant, references, calendarDateIn(now, office.timeZone)).length,
+    conformityFindings: conformityFindings(applicant, references, calendarDateIn(now, definitions.office.timeZone)).length,
     hasPermitNumber: app.permit_number !== null,
-    hasVerifiedSignature: signed !== undefined,
+    hasVerifiedSignature: signed,
   });
   if (!verdict.ok) throw new Rejection(verdict.code, verdict.message);
-  const claim = await trx.selectFrom('claims').select(['user_id', 'user_name']).where('application_id', '=', app.id).executeTakeFirst();
+  const claim = known.claim !== undefined ? known.claim : await trx.selectFrom('claims').select(['user_id', 'user_name']).where('application_id', '=', app.id).executeTakeFirst();
   if (claim && claim.user_id !== user.id) throw new Rejection('CLAIMED_BY_OTHER', `${claim.user_name} is working on this file`);
   return { ...verdict, checklist };
 }
@@ -77,55 +95,108 @@ export async function judgeOnServer(
  * file and prepares its final permit (prepare-permit.ts), in the same transaction; a file that
  * ends without a permit voids its number.
  */
-export async function applyStepEffects(trx: Transaction<ServerDatabase>, applicationId: string, verdict: Verdict, now: Date): Promise<void> {
+export async function applyStepEffects(trx: Transaction<ServerDatabase>, applicationId: string, verdict: Verdict, now: Date, known: { claimed?: boolean } = {}): Promise<void> {
   if (verdict.action.reservesPermitNumber) {
     await reservePermitNumber(trx, applicationId, now);
     await preparePermit(trx, applicationId, now);
   }
   if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, applicationId, now);
   // the file moves on: whoever had taken it is done with it
-  await trx.deleteFrom('claims').where('application_id', '=', applicationId).execute();
+  if (known.claimed !== false) await trx.deleteFrom('claims').where('application_id', '=', applicationId).execute();
 }
 
-async function transition(trx: Transaction<ServerDatabase>, user: UserTable, command: TransitionCommand, now: Date): Promise<number> {
+async function transition(
+  trx: Transaction<ServerDatabase>,
+  user: UserTable,
+  command: TransitionCommand,
+  now: Date,
+  definitions: OfficeDefinitions | undefined,
+): Promise<number | RecordedCommand> {
   // another office's file answers as one that does not exist; the row is locked before judging,
   // so a racing command on the same file is judged against the stage this one leaves
-  const app = await lockOfficeApplication(trx, user, command.applicationId);
-  if (!app) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
-  const verdict = await judgeOnServer(trx, user, app, { actionId: command.action, expectedStage: command.expectedStage, via: 'decision', reason: command.reason, checklist: command.checklist }, now);
+  const locked = await lockApplicationForDecision(trx, user, command.applicationId);
+  if (!locked) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
+  const { app, claim, signed, references } = locked;
+  const verdict = await judgeOnServer(
+    trx,
+    user,
+    app,
+    { actionId: command.action, expectedStage: command.expectedStage, via: 'decision', reason: command.reason, checklist: command.checklist },
+    now,
+    { definitions, claim, signed, references },
+  );
   const reason = command.reason?.trim() || null;
   const evidence = verdict.action.initialsPreparedPermit
     ? { references: command.evidence?.references ?? [], preparedPermitSha256: await initialledHash(trx, app.id, command.preparedPermitSha256) }
     : command.evidence;
-  await applyStepEffects(trx, app.id, verdict, now);
-
   const at = now.toISOString();
-  // guarded by the stage judged: under the row lock it always holds; it is the last guard if a writer ever skips the lock
-  const moved = await trx
-    .updateTable('applications')
-    .set({ stage: verdict.action.to, checklist: JSON.stringify(verdict.checklist), stage_entered_at: at })
-    .where('id', '=', app.id)
-    .where('stage', '=', app.stage)
-    .executeTakeFirst();
-  if (Number(moved.numUpdatedRows) !== 1) throw new Rejection('STAGE_CHANGED', `the file is no longer at stage ${app.stage}`);
-  await trx
-    .insertInto('events')
-    .values({
-      id: randomUUID(),
-      application_id: app.id,
-      command_id: command.id,
-      actor_name: user.full_name,
-      actor_role: user.role,
-      action: verdict.action.id,
-      from_stage: app.stage,
-      to_stage: verdict.action.to,
-      reason,
-      at,
-      evidence: evidence ? JSON.stringify(evidence) : null,
-    })
-    .execute();
-  // the change counter last: it is held until commit (change-sequence.ts)
-  return stampApplicationChange(trx, app.id);
+  const event = {
+    id: randomUUID(),
+    application_id: app.id,
+    command_id: command.id,
+    actor_name: user.full_name,
+    actor_role: user.role,
+    action: verdict.action.id,
+    from_stage: app.stage,
+    to_stage: verdict.action.to,
+    reason,
+    at,
+    evidence: evidence ? JSON.stringify(evidence) : null,
+  };
+  const move = { stage: verdict.action.to, checklist: JSON.stringify(verdict.checklist), stage_entered_at: at };
+  if (engineOf(trx) === 'postgres') {
+    // the claim is released by the closing statement below
+    await applyStepEffects(trx, app.id, verdict, now, { claimed: false });
+    const changeSeq = await closeStepOnPostgres(trx, app.stage, move, event, claim !== null);
+    if (changeSeq === null) throw new Rejection('STAGE_CHANGED', `the file is no longer at stage ${app.stage}`);
+    return { changeSeq, ledgerRecorded: true };
+  }
+  await applyStepEffects(trx, app.id, verdict, now, { claimed: claim !== null });
+  // guarded by the stage judged: under the row lock it always holds; it is the last guard if a writer ever skips the lock.
+  // The move and its change value in one statement (change-sequence.ts)
+  const changeSeq = await stampApplicationChange(trx, app.id, { set: move, expectedStage: app.stage });
+  if (changeSeq === null) throw new Rejection('STAGE_CHANGED', `the file is no longer at stage ${app.stage}`);
+  await trx.insertInto('events').values(event).execute();
+  return changeSeq;
+}
+
+/**
+ * PostgreSQL: the step's closing writes in one statement instead of four round trips: the file
+ * moves (guarded by the stage judged) and takes its change value, its claim is released, its
+ * event is written, and the command's ledger row (command-ledger.ts) says accepted with that value. The transaction id is assigned before nextval, as change-sequence.ts requires.
+ * Answers the change value, or null when the stage guard did not hold (nothing written then).
+ */
+async function closeStepOnPostgres(
+  trx: Transaction<ServerDatabase>,
+  fromStage: string,
+  move: { stage: string; checklist: string; stage_entered_at: string },
+  event: Omit<Insertable<EventTable>, 'seq'> & { command_id: string },
+  claimed: boolean,
+): Promise<number | null> {
+  const { rows } = await sql<{ change_seq: number }>`
+    WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
+    moved AS (
+      UPDATE applications
+      SET stage = ${move.stage}, checklist = ${move.checklist}, stage_entered_at = ${move.stage_entered_at},
+          change_seq = nextval('change_seq'), version = applications.version + 1
+      FROM tx
+      WHERE applications.id = ${event.application_id} AND applications.stage = ${fromStage}
+      RETURNING applications.id, applications.change_seq
+    ),
+    released AS (
+      DELETE FROM claims USING moved WHERE ${claimed} AND claims.application_id = moved.id
+    ),
+    recorded AS (
+      INSERT INTO events (id, application_id, command_id, actor_name, actor_role, action, from_stage, to_stage, reason, at, evidence)
+      SELECT ${event.id}, moved.id, ${event.command_id}, ${event.actor_name}, ${event.actor_role}::text, ${event.action}, ${event.from_stage}::text,
+             ${event.to_stage}, ${event.reason}::text, ${event.at}, ${event.evidence}::text
+      FROM moved
+    ),
+    ledger AS (
+      UPDATE commands SET status = 'accepted', change_seq = moved.change_seq FROM moved WHERE commands.id = ${event.command_id}
+    )
+    SELECT change_seq FROM moved`.execute(trx);
+  return rows.length === 1 ? Number(rows[0]!.change_seq) : null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CommandResult, RejectionCode } from '../../shared/sync-protocol';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 
@@ -10,6 +10,12 @@ export class Rejection extends Error {
   ) {
     super(message);
   }
+}
+
+/** What an applied command answers when its own writes already marked its ledger row accepted with its change value. */
+export interface RecordedCommand {
+  changeSeq: number;
+  ledgerRecorded: true;
 }
 
 /** Who a command is booked to, who carried it, and what it says (its content hash). */
@@ -32,54 +38,48 @@ export interface Booking {
  * that key until the first transaction ends; if it committed, the duplicate inserts nothing and
  * reads the first result (never applying twice, never failing); if it rolled back, the duplicate
  * goes ahead as the first. The row says 'pending' only inside the transaction that holds it.
- * A rejection rolls back to a savepoint, so nothing a refused command did before it was refused
- * stays; only its ledger row does.
+ * A rejection rolls the whole transaction back, so nothing a refused command did before it was
+ * refused stays; its ledger row is then written in a second transaction the same way (a
+ * duplicate that won the id meanwhile is answered instead). This costs a refused command a second
+ * transaction and spares every accepted one a savepoint round trip.
  */
 export async function runCommandOnce(
   db: Kysely<ServerDatabase>,
   booking: Booking,
   commandId: string,
   now: Date,
-  apply: (trx: Transaction<ServerDatabase>) => Promise<number>,
+  apply: (trx: Transaction<ServerDatabase>) => Promise<number | RecordedCommand>,
 ): Promise<CommandResult> {
+  const ledgerRow = (status: 'pending' | 'rejected', rejection?: Rejection) => ({
+    id: commandId,
+    user_id: booking.author.id,
+    pushed_by_user_id: booking.pushedBy.id,
+    content_hash: booking.contentHash,
+    received_at: now.toISOString(),
+    status,
+    code: rejection?.code ?? null,
+    message: rejection?.message ?? null,
+    change_seq: null,
+  });
+  let refused: Rejection;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const first = await trx.insertInto('commands').values(ledgerRow('pending')).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+      if (!first) return answerSeen(trx, booking, commandId);
+      const applied = await apply(trx);
+      if (typeof applied !== 'number') return { id: commandId, status: 'accepted', changeSeq: applied.changeSeq } satisfies CommandResult;
+      const changeSeq = applied;
+      await trx.updateTable('commands').set({ status: 'accepted', change_seq: changeSeq }).where('id', '=', commandId).execute();
+      return { id: commandId, status: 'accepted', changeSeq } satisfies CommandResult;
+    });
+  } catch (error) {
+    if (!(error instanceof Rejection)) throw error;
+    refused = error;
+  }
   return db.transaction().execute(async (trx) => {
-    const first = await trx
-      .insertInto('commands')
-      .values({
-        id: commandId,
-        user_id: booking.author.id,
-        pushed_by_user_id: booking.pushedBy.id,
-        content_hash: booking.contentHash,
-        received_at: now.toISOString(),
-        status: 'pending',
-        code: null,
-        message: null,
-        change_seq: null,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!first) return answerSeen(trx, booking, commandId);
-    let result: CommandResult;
-    await sql`SAVEPOINT command_effects`.execute(trx);
-    try {
-      result = { id: commandId, status: 'accepted', changeSeq: await apply(trx) };
-    } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
-      await sql`ROLLBACK TO SAVEPOINT command_effects`.execute(trx);
-      result = { id: commandId, status: 'rejected', code: error.code, message: error.message };
-    }
-    await trx
-      .updateTable('commands')
-      .set({
-        status: result.status,
-        code: result.status === 'rejected' ? result.code : null,
-        message: result.status === 'rejected' ? result.message : null,
-        change_seq: result.status === 'accepted' ? result.changeSeq : null,
-      })
-      .where('id', '=', commandId)
-      .execute();
-    return result;
+    const recorded = await trx.insertInto('commands').values(ledgerRow('rejected', refused)).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+    if (!recorded) return answerSeen(trx, booking, commandId);
+    return { id: commandId, status: 'rejected', code: refused.code, message: refused.message } satisfies CommandResult;
   });
 }
 

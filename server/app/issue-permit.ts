@@ -5,7 +5,7 @@ import { issueContent, type CommandResult, type IssueRequest } from '../../share
 import { commandContentHash } from '../../shared/node/command-mac';
 import { isCertificateBoundTo } from '../../shared/signer-binding';
 import type { SignatureFacts } from '../../shared/signature-facts';
-import type { RevocationSource } from '../../shared/node/certificate-path';
+import { rememberedPathValidation, type RevocationSource } from '../../shared/node/certificate-path';
 import { verifyPdfSignature, type VerifyPdfOptions } from '../../shared/node/pdf-signature-verifier';
 import { pdfText, readPdfSignatureStructure } from '../../shared/node/pdf-structure';
 import { signingAction } from '../../shared/workflow-rules';
@@ -67,6 +67,21 @@ export async function issuePermit(db: Kysely<ServerDatabase>, pusher: UserTable,
   // Verified outside the write transaction: revocation lookups may take seconds, a write lock must not.
   const facts = await verifyPdfSignature(pdf, { trustedRootsPem: office.trustedRootsPem, timeStampRootsPem: office.timeStampRootsPem, now, revocation: options.revocation, validatePath: options.validatePath });
   return runCommandOnce(db, booking, request.commandId, now, (trx) => issue(trx, user, request, pdf, facts, now));
+}
+
+/**
+ * Up to ISSUE_BATCH_LIMITS.permitsPerRequest signed permits of one request (POST
+ * /permits/issue-batch), each verified and applied exactly as issuePermit does it, with the
+ * certificate path validated once per distinct certificate of the request. One after another,
+ * each in its own transaction and at most once per command id, and each answered on its own:
+ * one permit's refusal stops nothing else; a request cut off mid-way has applied a prefix, and
+ * sending it again answers that prefix from the command ledger and applies the rest.
+ */
+export async function issuePermits(db: Kysely<ServerDatabase>, pusher: UserTable, requests: readonly IssueRequest[], options: Omit<IssueOptions, 'validatePath'> = {}): Promise<{ results: CommandResult[] }> {
+  const validatePath = rememberedPathValidation();
+  const results: CommandResult[] = [];
+  for (const request of requests) results.push(await issuePermit(db, pusher, request, { ...options, validatePath }));
+  return { results };
 }
 
 async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request: IssueRequest, pdf: Buffer, facts: SignatureFacts, now: Date): Promise<number> {

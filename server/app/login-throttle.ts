@@ -4,8 +4,9 @@
  * each further lockout within a day lasts twice as long. Unknown usernames are counted exactly
  * like known ones, so a lockout does not tell which accounts exist.
  *
- * State lives in this process's memory: right for the one-process reference server, forgotten
- * at restart (issue 11 may keep it in the database for a server run as several processes).
+ * The server counts in its database (DatabaseLoginThrottle), so several server processes on one
+ * database count failures together and a restart forgets nothing; LoginThrottle keeps the same
+ * rules in one process's memory (tests that bring their own policy).
  */
 export interface ThrottlePolicy {
   windowMs: number;
@@ -30,12 +31,16 @@ export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
   maxDelayMs: 2_000,
 };
 
-interface Counter {
+/** What is counted for one account or address. */
+export interface CounterState {
   failures: number[];
-  inFlight: number;
   lockedUntil: number;
   /** lockouts started in the last day: each doubles the next one */
   lockouts: number[];
+}
+
+interface Counter extends CounterState {
+  inFlight: number;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -46,9 +51,50 @@ export type ThrottleVerdict = { allowed: true; attempt: Attempt } | { allowed: f
 export interface Attempt {
   account: string;
   address: string;
+  /** when it began (the database throttle's record of it while it is being checked) */
+  startedAt?: number;
 }
 
-export class LoginThrottle {
+/** A sign-in throttle as the login route uses it: in memory (sync) or in the database (async). */
+export interface SignInThrottle {
+  begin(username: string, address: string): ThrottleVerdict | Promise<ThrottleVerdict>;
+  finish(attempt: Attempt, succeeded: boolean): { delayMs: number } | Promise<{ delayMs: number }>;
+}
+
+/** One key per account whatever its spelling: `Penata` and `penata` share their failures. */
+export function accountKey(username: string): string {
+  return username.normalize('NFKC').toLowerCase();
+}
+
+/** How long an attempt must wait (ms) given what is counted and how many are being checked; 0: it may go ahead. */
+export function waitBefore(counter: CounterState, inFlight: number, threshold: number, now: number, policy: ThrottlePolicy): number {
+  if (counter.lockedUntil > now) return counter.lockedUntil - now;
+  counter.failures = counter.failures.filter((t) => t > now - policy.windowMs);
+  // not locked, but as many guesses under way as would lock it: wait for them to finish
+  return counter.failures.length + inFlight >= threshold ? 1000 : 0;
+}
+
+/** Counts one failure (a lockout past the threshold); answers how many there are in the window with it. */
+export function recordFailure(counter: CounterState, threshold: number, now: number, policy: ThrottlePolicy): number {
+  counter.failures = counter.failures.filter((t) => t > now - policy.windowMs);
+  counter.failures.push(now);
+  const n = counter.failures.length;
+  if (n < threshold || counter.lockedUntil > now) return n;
+  counter.lockouts = counter.lockouts.filter((t) => t > now - DAY_MS);
+  const duration = Math.min(policy.maxLockoutMs, policy.lockoutMs * 2 ** counter.lockouts.length);
+  counter.lockouts.push(now);
+  counter.lockedUntil = now + duration;
+  // the lockout is the penalty: after it, the count starts again
+  counter.failures = [];
+  return n;
+}
+
+/** The answer's delay after the n-th failure in the window. */
+export function failureDelayMs(n: number, policy: ThrottlePolicy): number {
+  return n <= 1 ? 0 : Math.min(policy.maxDelayMs, policy.delayBaseMs * 2 ** (n - 2));
+}
+
+export class LoginThrottle implements SignInThrottle {
   private readonly accounts = new Map<string, Counter>();
   private readonly addresses = new Map<string, Counter>();
 
@@ -59,7 +105,7 @@ export class LoginThrottle {
 
   /** One key per account whatever its spelling: `Penata` and `penata` share their failures. */
   static accountKey(username: string): string {
-    return username.normalize('NFKC').toLowerCase();
+    return accountKey(username);
   }
 
   /**
@@ -89,10 +135,10 @@ export class LoginThrottle {
       this.accounts.delete(attempt.account);
       return { delayMs: 0 };
     }
-    const n = this.fail(account, this.policy.accountFailures, now);
-    this.fail(address, this.policy.addressFailures, now);
+    const n = recordFailure(account, this.policy.accountFailures, now, this.policy);
+    recordFailure(address, this.policy.addressFailures, now, this.policy);
     if (this.accounts.size + this.addresses.size > SWEEP_ABOVE) this.sweep(now);
-    return { delayMs: n <= 1 ? 0 : Math.min(this.policy.maxDelayMs, this.policy.delayBaseMs * 2 ** (n - 2)) };
+    return { delayMs: failureDelayMs(n, this.policy) };
   }
 
   /** Forgets everything (an administrator's unlock; tests). */
@@ -112,26 +158,7 @@ export class LoginThrottle {
 
   private waitFor(map: Map<string, Counter>, key: string, threshold: number, now: number): number {
     const counter = map.get(key);
-    if (!counter) return 0;
-    if (counter.lockedUntil > now) return counter.lockedUntil - now;
-    counter.failures = counter.failures.filter((t) => t > now - this.policy.windowMs);
-    // not locked, but as many guesses under way as would lock it: wait for them to finish
-    return counter.failures.length + counter.inFlight >= threshold ? 1000 : 0;
-  }
-
-  /** Counts one failure; answers how many there are in the window with it. */
-  private fail(counter: Counter, threshold: number, now: number): number {
-    counter.failures = counter.failures.filter((t) => t > now - this.policy.windowMs);
-    counter.failures.push(now);
-    const n = counter.failures.length;
-    if (n < threshold || counter.lockedUntil > now) return n;
-    counter.lockouts = counter.lockouts.filter((t) => t > now - DAY_MS);
-    const duration = Math.min(this.policy.maxLockoutMs, this.policy.lockoutMs * 2 ** counter.lockouts.length);
-    counter.lockouts.push(now);
-    counter.lockedUntil = now + duration;
-    // the lockout is the penalty: after it, the count starts again
-    counter.failures = [];
-    return n;
+    return counter ? waitBefore(counter, counter.inFlight, threshold, now, this.policy) : 0;
   }
 
   private sweep(now: number): void {

@@ -51,8 +51,25 @@ export async function buildMonthlyReport(db: Kysely<ServerDatabase>, officeId: s
 const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`);
 const duration = (minutes: number | null) => (minutes === null ? '—' : formatWorkingDuration(minutes, 'id'));
 
+interface ReportTable {
+  title: string;
+  sheet: string;
+  columns: TableColumn[];
+  rows: TableRow[];
+}
+
+/** Handovers on time and late per label (permit type, official); late rows stand out. */
+function onTimeTable(title: string, sheet: string, labelHeader: string, rows: ReadonlyArray<{ label: string; onTime: number; late: number }>): ReportTable {
+  return {
+    title,
+    sheet,
+    columns: [{ header: labelHeader, weight: 4 }, { header: 'Tepat waktu', weight: 1, align: 'right' }, { header: 'Terlambat', weight: 1, align: 'right' }],
+    rows: rows.map((r) => ({ cells: [r.label, String(r.onTime), String(r.late)], alert: r.late > 0 })),
+  };
+}
+
 /** The report's tables, in order: the PDF and the XLSX write exactly these. */
-export function reportTables(report: MonthlyReport): Array<{ title: string; sheet: string; columns: TableColumn[]; rows: TableRow[] }> {
+export function reportTables(report: MonthlyReport): ReportTable[] {
   const f = report.figures;
   const n = (v: number) => String(v);
   return [
@@ -70,12 +87,7 @@ export function reportTables(report: MonthlyReport): Array<{ title: string; shee
         ...f.completedByOutcome.map((o) => ({ cells: [`Selesai: ${OUTCOME_LABELS[o.outcome] ?? o.outcome}`, n(o.count)] })),
       ],
     },
-    {
-      title: 'Per jenis izin',
-      sheet: 'Jenis izin',
-      columns: [{ header: 'Jenis izin', weight: 4 }, { header: 'Tepat waktu', weight: 1, align: 'right' }, { header: 'Terlambat', weight: 1, align: 'right' }],
-      rows: f.byPermitType.map((r) => ({ cells: [r.label, n(r.onTime), n(r.late)], alert: r.late > 0 })),
-    },
+    onTimeTable('Per jenis izin', 'Jenis izin', 'Jenis izin', f.byPermitType),
     {
       title: 'Waktu per tahap terhadap mutu baku',
       sheet: 'Waktu per tahap',
@@ -93,12 +105,7 @@ export function reportTables(report: MonthlyReport): Array<{ title: string; shee
         alert: s.overStandard > 0,
       })),
     },
-    {
-      title: 'Per petugas (serah terima pada bulan ini)',
-      sheet: 'Per petugas',
-      columns: [{ header: 'Petugas', weight: 4 }, { header: 'Tepat waktu', weight: 1, align: 'right' }, { header: 'Terlambat', weight: 1, align: 'right' }],
-      rows: f.byOfficial.map((r) => ({ cells: [r.label, n(r.onTime), n(r.late)], alert: r.late > 0 })),
-    },
+    onTimeTable('Per petugas (serah terima pada bulan ini)', 'Per petugas', 'Petugas', f.byOfficial),
     {
       title: 'Berkas terlambat dan tempat menunggu',
       sheet: 'Berkas terlambat',
@@ -161,4 +168,20 @@ export async function monthlyReportXlsx(report: MonthlyReport): Promise<Buffer> 
     table.columns.forEach((c, i) => (sheet.getColumn(i + 1).width = Math.max(12, Math.round(c.weight * 14))));
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+export type MonthlyReportFormat = 'pdf' | 'xlsx';
+
+/** The report of an office's month as a file to download: its name, content type and bytes. */
+export async function monthlyReportFile(
+  db: Kysely<ServerDatabase>,
+  officeId: string,
+  month: string,
+  format: MonthlyReportFormat,
+  now: Date = new Date(),
+): Promise<{ fileName: string; contentType: string; body: Buffer }> {
+  const report = await buildMonthlyReport(db, officeId, month, now);
+  const fileName = `laporan-kinerja-${month}.${format}`;
+  if (format === 'pdf') return { fileName, contentType: 'application/pdf', body: Buffer.from(await monthlyReportPdf(report)) };
+  return { fileName, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await monthlyReportXlsx(report) };
 }

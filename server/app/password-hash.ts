@@ -1,16 +1,10 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { scryptKey, type ScryptCost } from '../../shared/node/scrypt-key';
 
-// scrypt (RFC 7914) from Node's crypto: a memory-hard KDF, no dependency needed.
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
-  });
-}
+const derive = (password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> => scryptKey(password, salt, cost, { keyLength: KEY_LENGTH, maxmem: 64 * 1024 * 1024 });
 
 function encode(salt: Buffer, key: Buffer): string {
   return `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$${salt.toString('base64')}$${key.toString('base64')}`;

@@ -1,6 +1,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { permitTypeSchema, type Applicant, type Application } from '../../shared/domain';
+import { permitTypeSchema } from '../../shared/domain';
 import type { Office, SignerBinding } from '../../shared/office';
 import type { Workflow } from '../../shared/workflow';
 import { validateSigningCertificatePath, type RevocationSource } from '../../shared/node/certificate-path';
@@ -9,7 +9,7 @@ import { sharedRevocationSource } from '../../shared/node/revocation';
 import type { ValidationData } from '../../shared/node/permit-pdf/document-security-store';
 import { renderPermitPdf } from '../../shared/node/permit-pdf/permit-layout';
 import type { ServerDatabase } from '../db/server-database';
-import { loadOffice, loadWorkflow } from './server-records';
+import { applicationFromRow, loadOffice, loadWorkflow } from './server-records';
 
 type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 
@@ -116,24 +116,7 @@ export async function preparePermit(
   const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', row.permit_type_id).executeTakeFirstOrThrow();
   const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
   const signer = await preparedSignerFor(await registeredSigner(trx, office, workflow), office, now, revocation);
-  const application: Application = {
-    id: row.id,
-    registrationNumber: row.registration_number,
-    permitTypeId: row.permit_type_id,
-    workflowId: row.workflow_id,
-    stage: row.stage,
-    applicant: JSON.parse(row.applicant) as Applicant,
-    checklist: {},
-    submittedAt: row.submitted_at,
-    completeAt: row.complete_at,
-    stageEnteredAt: row.stage_entered_at,
-    permitNumber: row.permit_number,
-    verificationId: row.verification_id,
-    version: row.version,
-    signedPermit: null,
-    permitNumberVoided: false,
-    claimedBy: null,
-  };
+  const application = applicationFromRow(row);
   const pdf = Buffer.from(
     await renderPermitPdf({
       office,

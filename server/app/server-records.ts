@@ -1,15 +1,15 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import {
   applicantSchema,
-  permitTypeSchema,
   referenceRecordSchema,
   type Application,
   type ApplicationEvent,
   type PermitType,
 } from '../../shared/domain';
-import { officeSchema, type Office } from '../../shared/office';
+import type { Office } from '../../shared/office';
 import type { Role } from '../../shared/roles';
-import { workflowSchema, type Workflow } from '../../shared/workflow';
+import type { Workflow } from '../../shared/workflow';
+import { cachedOffice, cachedOffices, cachedPermitTypes, cachedWorkflow, cachedWorkflows } from './definitions-cache';
 import type { ApplicationTable, EventTable, ReferenceRecordTable, ServerDatabase } from '../db/server-database';
 
 type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
@@ -55,16 +55,15 @@ export function referenceFromRow(row: Selectable<ReferenceRecordTable>) {
   return referenceRecordSchema.parse({ source: row.source, nik: row.nik, fields: JSON.parse(row.fields), retrievedAt: row.retrieved_at });
 }
 
-/** The office's definition; every per-office setting (zone, holidays, roots, signers, TSA, numbering) is here. */
+/** The office's definition; every per-office setting (zone, holidays, roots, signers, TSA, numbering) is here. Cached per process (definitions-cache.ts). */
 export async function loadOffice(db: Db, officeId: string): Promise<Office> {
-  const row = await db.selectFrom('offices').select('definition').where('id', '=', officeId).executeTakeFirst();
-  if (!row) throw new Error(`no office ${officeId} on this server`);
-  return officeSchema.parse(JSON.parse(row.definition));
+  const office = await cachedOffice(db, officeId);
+  if (!office) throw new Error(`no office ${officeId} on this server`);
+  return office;
 }
 
 export async function loadOffices(db: Db): Promise<Office[]> {
-  const rows = await db.selectFrom('offices').select('definition').orderBy('id').execute();
-  return rows.map((r) => officeSchema.parse(JSON.parse(r.definition)));
+  return cachedOffices(db);
 }
 
 /** The office a command-line tool works on: the one named, else the only one the server holds. */
@@ -80,18 +79,17 @@ export async function resolveOfficeId(db: Db, named: string | undefined): Promis
 
 /** The office's workflows only. */
 export async function loadWorkflows(db: Db, officeId: string): Promise<Workflow[]> {
-  const rows = await db.selectFrom('workflows').select('definition').where('office_id', '=', officeId).orderBy('id').execute();
-  return rows.map((r) => workflowSchema.parse(JSON.parse(r.definition)));
+  return cachedWorkflows(db, officeId);
 }
 
 /** A workflow by its (server-wide unique) id: callers pass the workflow of an application they already scoped to the office. */
 export async function loadWorkflow(db: Db, workflowId: string): Promise<Workflow> {
-  const row = await db.selectFrom('workflows').select('definition').where('id', '=', workflowId).executeTakeFirstOrThrow();
-  return workflowSchema.parse(JSON.parse(row.definition));
+  const workflow = await cachedWorkflow(db, workflowId);
+  if (!workflow) throw new Error(`no workflow ${workflowId} on this server`);
+  return workflow;
 }
 
 /** The office's permit types only. */
 export async function loadPermitTypes(db: Db, officeId: string): Promise<PermitType[]> {
-  const rows = await db.selectFrom('permit_types').select('definition').where('office_id', '=', officeId).orderBy('id').execute();
-  return rows.map((r) => permitTypeSchema.parse(JSON.parse(r.definition)));
+  return cachedPermitTypes(db, officeId);
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import forge from 'node-forge';
 import { CMS_OID, der, fromDer, int, octets, oid, seq, set, type Asn1 } from '../../shared/node/cms-asn1';
 import type { ServerDatabase } from '../db/server-database';
+import { invalidRequest } from './domain-refusal';
 
 const { asn1 } = forge;
 const C = asn1.Class;
@@ -19,8 +20,6 @@ export interface TsaIdentity {
   certificateDer: Buffer;
   rootPem: string;
 }
-
-export class TimeStampRequestError extends Error {}
 
 /**
  * The reference server's RFC 3161 time-stamping authority, for PAdES B-T in tests and demos.
@@ -83,16 +82,16 @@ function generalizedTime(date: Date): Asn1 {
   return asn1.create(C.UNIVERSAL, T.GENERALIZEDTIME, false, s.replace(/\.?0+Z$/, 'Z'));
 }
 
-/** Answers one DER TimeStampReq with a DER TimeStampResp granting a token. */
+/** Answers one DER TimeStampReq with a DER TimeStampResp granting a token; a malformed request is refused (invalid_request). */
 export function answerTimeStampRequest(identity: TsaIdentity, requestDer: Buffer, now = new Date()): Buffer {
   let fields: Asn1[];
   try {
     fields = fromDer(requestDer).value as Asn1[];
   } catch {
-    throw new TimeStampRequestError('not a DER TimeStampReq');
+    throw invalidRequest('not a DER TimeStampReq');
   }
   const messageImprint = fields[1];
-  if (!messageImprint || messageImprint.type !== T.SEQUENCE) throw new TimeStampRequestError('TimeStampReq has no messageImprint');
+  if (!messageImprint || messageImprint.type !== T.SEQUENCE) throw invalidRequest('TimeStampReq has no messageImprint');
   const nonce = fields.find((f) => f.type === T.INTEGER && f !== fields[0]);
   const certReq = fields.find((f) => f.type === T.BOOLEAN)?.value === '\xff';
 

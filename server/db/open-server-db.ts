@@ -10,6 +10,9 @@ import * as commandLedgerAuthorship from './migrations/2026-11-24-007-command-le
 import * as complaints from './migrations/2026-11-24-020-complaints';
 import * as offices from './migrations/2026-11-24-021-offices';
 import * as preparedPermits from './migrations/2026-11-24-022-prepared-permits';
+import * as definitionsVersion from './migrations/2026-11-24-023-definitions-version';
+import * as loginThrottle from './migrations/2026-11-24-024-login-throttle';
+import * as changeSequence from './migrations/2026-11-24-025-change-sequence';
 import type { ServerDatabase } from './server-database';
 import { describeLocation, serverDbLocation, type ServerEngine } from './server-engine';
 import { PostgresSchemaPlugin } from './postgres-schema-plugin';
@@ -28,6 +31,9 @@ export const serverMigrations: Readonly<Record<string, Migration>> = {
   '2026-11-24-020-complaints': complaints,
   '2026-11-24-021-offices': offices,
   '2026-11-24-022-prepared-permits': preparedPermits,
+  '2026-11-24-023-definitions-version': definitionsVersion,
+  '2026-11-24-024-login-throttle': loginThrottle,
+  '2026-11-24-025-change-sequence': changeSequence,
 };
 
 export interface ServerDb {

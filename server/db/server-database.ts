@@ -172,6 +172,18 @@ export interface ClaimTable {
   claimed_at: string;
 }
 
+/** Failed sign-ins per account or address (migration 024): times are epoch ms, lists are JSON arrays. */
+export interface LoginThrottleTable {
+  scope: 'account' | 'address';
+  key: string;
+  failures: string;
+  in_flight: string;
+  lockouts: string;
+  locked_until: number;
+  updated_at: number;
+}
+
+/** Named counters: `change_seq` (SQLite only; a sequence on PostgreSQL, migration 025) and `definitions_version` (migration 023). */
 export interface CounterTable {
   name: string;
   value: number;
@@ -248,6 +260,7 @@ export interface ServerDatabase {
   commands: CommandTable;
   permit_numbers: PermitNumberTable;
   counters: CounterTable;
+  login_throttle: LoginThrottleTable;
   permit_number_counters: PermitNumberCounterTable;
   issued_permits: IssuedPermitTable;
   prepared_permits: PreparedPermitTable;

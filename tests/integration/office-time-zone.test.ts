@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Handlers } from '../../shared/contract';
 import { calendarDateIn, deadlineAfterWorkingDays } from '../../shared/working-days';
 import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD, demoOffice } from '../../server/seed/demo-configuration';
 import { makeTempDir } from '../support/temp-dir';
@@ -11,11 +10,7 @@ import { makeTempDir } from '../support/temp-dir';
 const temp = makeTempDir('time-zone');
 let server: RunningCentralServer;
 let desk: DeskServices;
-const call = async (method: string, input: unknown) => {
-  const r = await dispatchCall(desk.handlers as Handlers, method, input);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}`);
-  return r.value as any;
-};
+const call: ReturnType<typeof createDeskClient>['callOk'] = (method, input) => createDeskClient(desk).callOk(method, input);
 
 beforeAll(async () => {
   server = await startCentralServer({ dbFile: join(temp.dir, 'server.sqlite'), seedDemoIfEmpty: { applications: 12, timeZone: 'Asia/Jayapura', documents: false } });
@@ -30,13 +25,13 @@ afterAll(async () => {
 
 describe('an office in WIT (Asia/Jayapura)', () => {
   it('counts deadlines from the calendar day in the office zone, and tells the renderer the zone', async () => {
-    expect((await call('session.current', {})).office.timeZone).toBe('Asia/Jayapura');
+    expect((await call('session.current', {})).office!.timeZone).toBe('Asia/Jayapura');
     const holidays = new Set(demoOffice('http://x').holidays.map((h) => h.date));
     const { items } = await call('queue.list', {});
     expect(items.length).toBeGreaterThan(0);
     for (const item of items) {
       const detail = await call('application.get', { applicationId: item.id });
-      const expected = deadlineAfterWorkingDays(calendarDateIn(new Date(detail.application.completeAt), 'Asia/Jayapura'), 3, holidays);
+      const expected = deadlineAfterWorkingDays(calendarDateIn(new Date(detail.application.completeAt!), 'Asia/Jayapura'), 3, holidays);
       expect(item.deadline).toBe(expected);
       expect(detail.deadline).toBe(expected);
     }

@@ -2,10 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Handlers, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
-import type { Result } from '../../shared/result';
 import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { PEKANBARU_HEAD_CERTIFICATE_SERIAL } from '../../server/seed/demo-configuration';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { api, login, readServerDb, startOfficeServer, type OfficeServer } from '../support/office-server';
@@ -117,7 +115,7 @@ describe('the final permit prepared on the server at the numbering step', () => 
 describe('the desk gets exactly those bytes', () => {
   let desk: DeskServices;
   const signedDir = join(temp.dir, 'desk-signed');
-  const call = <M extends MethodName>(method: M, input: MethodInput<M>) => dispatchCall(desk.handlers as Handlers, method, input) as Promise<Result<MethodOutput<M>>>;
+  const call: ReturnType<typeof createDeskClient>['call'] = (method, input) => createDeskClient(desk).call(method, input);
 
   beforeAll(async () => {
     desk = await createDeskServices({ cacheFile: join(temp.dir, 'cache.sqlite'), signedDir, serverUrl: server.url, syncIntervalMs: 0 });

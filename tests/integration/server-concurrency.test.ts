@@ -177,7 +177,7 @@ describe('two server processes on one PostgreSQL database, 20 desks racing', () 
     // the desk that pulled all along holds every file at its latest change
     const { rows: latest } = await client.query<{ id: string; change_seq: number }>("SELECT id, change_seq FROM applications WHERE office_id = 'dpmptsp-kota-metro'");
     for (const row of latest) expect(seen.get(row.id)).toBe(row.change_seq);
-    const { rows: gaps } = await client.query<{ n: string }>("SELECT count(*) AS n FROM applications a JOIN counters c ON c.name = 'change_seq' WHERE a.change_seq > c.value");
+    const { rows: gaps } = await client.query<{ n: string }>("SELECT count(*) AS n FROM applications a WHERE a.change_seq > (SELECT last_value FROM change_seq)");
     expect(Number(gaps[0]!.n)).toBe(0);
   });
 
@@ -210,6 +210,64 @@ describe('two server processes on one PostgreSQL database, 20 desks racing', () 
     }
     expect(await metroFiles('penandatanganan')).toHaveLength(FILES);
   });
+
+  it('a pull never moves its cursor past a change value whose transaction has not committed yet (a late commit is not skipped)', async () => {
+    const [kadis] = await openDesks(['kadis']);
+    const pullAll = async (since: number, via: string) => {
+      let cursor = since;
+      const ids: string[] = [];
+      for (;;) {
+        const { status, body } = await api(via, `/sync/pull?since=${cursor}&limit=200`, { token: kadis!.token });
+        expect(status).toBe(200);
+        const page = body as PullResponse;
+        ids.push(...page.applications.map((a) => a.application.id));
+        cursor = page.cursor;
+        if (!page.hasMore) return { cursor, ids };
+      }
+    };
+    const start = (await pullAll(0, servers[0]!.url)).cursor;
+    const [early, later] = await metroFiles('penandatanganan');
+    // a writer takes a change value and has not committed yet; another takes the next value and commits
+    const stamp = `WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid)
+      UPDATE applications SET change_seq = nextval('change_seq'), version = applications.version + 1 FROM tx WHERE applications.id = $1 RETURNING change_seq`;
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      const { rows: taken } = await slow.query<{ change_seq: number }>(stamp, [early]);
+      const { rows: committed } = await client.query<{ change_seq: number }>(stamp, [later]);
+      expect(Number(committed[0]!.change_seq)).toBeGreaterThan(Number(taken[0]!.change_seq));
+      // the committed later change is not handed out yet: a cursor past it would skip the earlier one for good
+      for (const server of servers) {
+        const meanwhile = await pullAll(start, server.url);
+        expect(meanwhile.ids).not.toContain(later);
+        expect(meanwhile.cursor).toBeLessThan(Number(taken[0]!.change_seq));
+      }
+      await slow.query('COMMIT');
+    } finally {
+      await slow.end();
+    }
+    const after = await pullAll(start, servers[1]!.url);
+    expect(after.ids).toEqual(expect.arrayContaining([early, later]));
+  }, 30_000);
+
+  it('failed sign-ins through both processes count together: the account locks after five in all, on either process', async () => {
+    const statuses: number[] = [];
+    // parallel wrong passwords through both processes: attempts still being checked count too
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => api(servers[i % 2]!.url, '/auth/login', { body: { username: 'koordinator', password: `salah-${i}` } })),
+    );
+    statuses.push(...attempts.map((a) => a.status));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+    for (const server of servers) {
+      const locked = await api(server.url, '/auth/login', { body: { username: 'koordinator', password: 'meja-izin-demo' } });
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+    }
+    const { rows } = await client.query<{ scope: string; key: string; locked_until: number }>("SELECT scope, key, locked_until FROM login_throttle WHERE scope = 'account'");
+    expect(rows.map((r) => r.key)).toEqual(['koordinator']);
+  }, 30_000);
 
   it('both processes stop on SIGTERM with exit code 0', async () => {
     for (const server of servers) {

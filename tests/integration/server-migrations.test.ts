@@ -130,6 +130,24 @@ describe.each<ServerEngine>(['sqlite', 'postgres'])('server migrations on %s', (
         // the year's counter continues after the highest number given: never max()+1 again, never a reuse
         expect(await db.selectFrom('permit_number_counters').selectAll().execute()).toEqual([{ office_id: OFFICE.id, year: 2026, code: 'SIO', value: 7 }]);
       }
+      if (next.endsWith('-023-definitions-version')) {
+        // any change to an office's definitions moves the version a server process's cache checks
+        const version = async () => Number((await db.selectFrom('counters').select('value').where('name', '=', 'definitions_version').executeTakeFirstOrThrow()).value);
+        const before = await version();
+        await db.updateTable('workflows').set({ definition: '{"id":"wf","changed":true}' }).where('id', '=', 'wf').execute();
+        expect(await version()).toBe(before + 1);
+        await db.updateTable('workflows').set({ definition: '{"id":"wf"}' }).where('id', '=', 'wf').execute();
+      }
+      if (next.endsWith('-025-change-sequence')) {
+        // PostgreSQL: change values come from a sequence that continues after the highest given; SQLite keeps its counter row
+        if (engine === 'postgres') {
+          const { rows } = await sql<{ value: number }>`SELECT nextval('change_seq') AS value`.execute(db);
+          expect(Number(rows[0]!.value)).toBe(42);
+          expect(await db.selectFrom('counters').select('name').where('name', '=', 'change_seq').execute()).toEqual([]);
+        } else {
+          expect(await db.selectFrom('counters').select('name').where('name', '=', 'change_seq').execute()).toEqual([{ name: 'change_seq' }]);
+        }
+      }
       // a new row after the step gets its seq from the engine (an identity on PostgreSQL)
       if ((await columnsOf(db)).has('events')) {
         await db.insertInto('events').values({ id: 'e-new', application_id: 'a1', actor_name: 'X', action: 'a', to_stage: 'b', at: NOW }).execute();

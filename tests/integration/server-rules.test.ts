@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { mappedPostgresDatabase } from '../support/postgres-test-databases';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { API_PREFIX, pullResponseSchema, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
@@ -46,6 +49,38 @@ afterAll(async () => {
 });
 
 describe('central server rules', () => {
+  it('uses an office definition changed outside the server (an administrator, another process) from the very next request', async () => {
+    const readName = async () => pullResponseSchema.parse((await api('/sync/pull?since=0&limit=1', { token: tokens.kadis })).body).permitTypes.map((p) => p.name);
+    const before = await readName();
+    // written beside the server, on its database (SQLite file or, in the PostgreSQL run, its database)
+    const postgres = mappedPostgresDatabase(dbFile);
+    const write = async (text: string, params: unknown[]) => {
+      if (postgres) {
+        const client = new pg.Client({ connectionString: postgres });
+        await client.connect();
+        try {
+          let n = 0;
+          return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Array<Record<string, string>>;
+        } finally {
+          await client.end();
+        }
+      }
+      const other = new Database(dbFile);
+      try {
+        const statement = other.prepare(text);
+        return statement.reader ? (statement.all(...params) as Array<Record<string, string>>) : (statement.run(...params), []);
+      } finally {
+        other.close();
+      }
+    };
+    const [row] = await write("SELECT id, definition FROM permit_types WHERE definition LIKE '%Refraksionis%'", []);
+    const renamed = JSON.stringify({ ...JSON.parse(row!.definition!), name: 'Surat Izin Refraksionis (diubah)' });
+    await write('UPDATE permit_types SET definition = ? WHERE id = ?', [renamed, row!.id]);
+    expect(await readName()).toContain('Surat Izin Refraksionis (diubah)');
+    await write('UPDATE permit_types SET definition = ? WHERE id = ?', [row!.definition, row!.id]);
+    expect((await readName()).sort()).toEqual([...before].sort());
+  });
+
   it('refuses a wrong password and requests without a valid token', async () => {
     expect((await api('/auth/login', { method: 'POST', body: { username: 'penata', password: 'salah' } })).status).toBe(401);
     expect((await api('/sync/pull')).status).toBe(401);

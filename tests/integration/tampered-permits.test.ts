@@ -12,10 +12,8 @@ import { requestTimeStamp } from '../../main/services/signing/time-stamp-client'
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { API_PREFIX } from '../../shared/sync-protocol';
-import type { Handlers, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
-import type { Result } from '../../shared/result';
 import { createDeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { makeSignedPermit, type SignedPermit } from '../support/make-signed-permit';
 import { makeTempDir } from '../support/temp-dir';
 import { TEST_PASSPHRASE, makeTestCertificates, type TestCertificates } from '../support/test-certificates';
@@ -400,7 +398,7 @@ describe("the desk's Verifikasi dokumen and the server's issue check agree with 
     });
     const desk = await createDeskServices({ cacheFile: join(temp.dir, 'desk.sqlite'), serverUrl: office.url, syncIntervalMs: 0 });
     try {
-      const call = <M extends MethodName>(method: M, input: MethodInput<M>) => dispatchCall(desk.handlers as Handlers, method, input) as Promise<Result<MethodOutput<M>>>;
+      const { call } = createDeskClient(desk);
       const signIn = await call('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
       expect(signIn.ok).toBe(true);
       const login = await fetch(`${office.url}${API_PREFIX}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'kadis', password: DEMO_PASSWORD }) });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { makeTempDir } from '../support/temp-dir';
@@ -59,25 +59,22 @@ describe('the reference server as an RFC 3161 time-stamping authority', () => {
   it('gives permits a PAdES B-T signature when the office configures a TSA', async () => {
     const signedDir = join(temp.dir, 'signed');
     desk = await createDeskServices({ cacheFile: join(temp.dir, 'cache.sqlite'), signedDir, serverUrl: server.url, syncIntervalMs: 0 });
-    const call = async (method: string, input: unknown) => {
-      const r = await dispatchCall(desk.handlers, method, input);
-      if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-      return r.value as any;
-    };
+    const call = createDeskClient(desk).callOk;
     await call('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
     await call('signing.setCertificatePath', { path: certs.p12.valid });
     const { items } = await call('queue.list', {});
-    const reviewed = { [items[0].id]: (await call('signing.prepared', { applicationId: items[0].id })).sha256 };
-    let batch = await call('signing.start', { applicationIds: [items[0].id], passphrase: TEST_PASSPHRASE, reviewedSha256: reviewed });
+    const first = items[0]!;
+    const reviewed = { [first.id]: (await call('signing.prepared', { applicationId: first.id })).sha256 };
+    let batch = await call('signing.start', { applicationIds: [first.id], passphrase: TEST_PASSPHRASE, reviewedSha256: reviewed });
     while (!batch.finished) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       batch = await call('signing.progress', { batchId: batch.id });
     }
-    expect(batch.items[0].status).toBe('signed');
-    const file = join(signedDir, `${items[0].registrationNumber}.pdf`);
+    expect(batch.items[0]!.status).toBe('signed');
+    const file = join(signedDir, `${first.registrationNumber}.pdf`);
     expect(pdfsig(file)).toContain('Signature is Valid.');
     const report = await call('verification.check', { base64: readFileSync(file).toString('base64') });
     expect(report.intact).toBe(true);
-    expect(Math.abs(Date.parse(report.timeStampedAt) - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(Date.parse(report.timeStampedAt!) - Date.now())).toBeLessThan(60_000);
   });
 });

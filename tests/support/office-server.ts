@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { buildServerApp } from '../../server/app/build-server-app';
 import { closeGracefully } from '../../server/app/graceful-close';
 import { DEFAULT_THROTTLE_POLICY, LoginThrottle, type ThrottlePolicy } from '../../server/app/login-throttle';
+import { DatabaseLoginThrottle } from '../../server/app/database-login-throttle';
 import { openServerDb } from '../../server/db/open-server-db';
 import type { ServerDatabase } from '../../server/db/server-database';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
@@ -35,7 +36,7 @@ export async function startOfficeServer(
 ): Promise<OfficeServer> {
   const engine = options.engine ?? testEngineFromEnv();
   const { db, close } = await openServerDb(engine === 'postgres' ? await postgresDatabaseFor(dbFile) : dbFile);
-  const app = buildServerApp({ db, loginThrottle: options.throttle ?? new LoginThrottle(options.policy) });
+  const app = buildServerApp({ db, loginThrottle: options.throttle ?? new DatabaseLoginThrottle(db, options.policy) });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

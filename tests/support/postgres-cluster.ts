@@ -11,6 +11,8 @@ export interface PostgresCluster {
   /** the cluster's maintenance database, for CREATE DATABASE */
   adminUrl: string;
   urlFor(database: string): string;
+  /** the same database over the cluster's Unix-domain socket (a server on the database's own host) */
+  socketUrlFor(database: string): string;
   /** a new, empty database; answers its URL */
   createDatabase(name: string): Promise<string>;
   /** stops the server and removes its folder (synchronous, so it can run at process exit) */
@@ -21,6 +23,8 @@ export interface ClusterOptions {
   /** false (tests): fsync and synchronous commit off, as a RAM-backed test database would be; true (benchmarks): PostgreSQL's own defaults */
   durable?: boolean;
   maxConnections?: number;
+  /** further `-c name=value` server settings (a benchmark's pg_stat_statements, say) */
+  settings?: string[];
 }
 
 /** Creates an empty database (C collation, as SQLite compares text) in the cluster `adminUrl` points into; answers its URL. */
@@ -103,6 +107,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       '-c listen_addresses=127.0.0.1',
       `-c max_connections=${options.maxConnections ?? 200}`,
       ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+      ...(options.settings ?? []).map((setting) => `-c ${setting}`),
     ].join(' ');
     run(bin, 'pg_ctl', ['-D', data, '-l', logFile, '-w', '-t', '60', '-o', settings, 'start'], 'pg_ctl start', logFile);
     const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
@@ -111,6 +116,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       port,
       adminUrl,
       urlFor,
+      socketUrlFor: (database) => `postgres://postgres@/${database}?host=${encodeURIComponent(dir)}&port=${port}`,
       createDatabase: (name) => createDatabase(adminUrl, name),
       stop() {
         if (stopped) return;
