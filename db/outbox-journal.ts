@@ -165,8 +165,22 @@ export class OutboxJournal {
     this.fd = null;
   }
 
+  /** random nonces drawn 256 at a time: one CSPRNG call per 256 lines, not one per line (a signing group seals tens at once) */
+  private nonces = Buffer.alloc(0);
+  private nonceAt = 0;
+
+  private nextNonce(): Buffer {
+    if (this.nonceAt + NONCE_BYTES > this.nonces.length) {
+      this.nonces = randomBytes(NONCE_BYTES * 256);
+      this.nonceAt = 0;
+    }
+    const nonce = this.nonces.subarray(this.nonceAt, this.nonceAt + NONCE_BYTES);
+    this.nonceAt += NONCE_BYTES;
+    return nonce;
+  }
+
   private seal(entry: JournalEntry): string {
-    const nonce = randomBytes(NONCE_BYTES);
+    const nonce = this.nextNonce();
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
     const body = Buffer.concat([cipher.update(JSON.stringify(entry), 'utf8'), cipher.final()]);
     return Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64');

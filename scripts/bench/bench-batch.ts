@@ -26,6 +26,8 @@ await rm(tsa.dir, { recursive: true, force: true });
 
 console.log(`prepared ${DOCS} permits at ${plain.prepareMsPerPermit.toFixed(2)} ms each (before the batch, as at the signing stage's preparation point)`);
 console.log(`signed and recorded ${DOCS} permits from start(): ${plain.docsPerS.toFixed(0)}/s without TSA, ${tsa.docsPerS.toFixed(0)}/s with the demo TSA; raw RSA-2048 ${rsaOpsPerS.toFixed(0)} ops/s on one thread`);
+// steadier than wall time when other processes share the cores
+console.log(`CPU time of the whole process during the batch without TSA (every thread): ${plain.batchCpuMs.toFixed(0)} ms`);
 console.log(`pushed to the reference server in bulk requests, each permit verified there: ${plain.pushDocsPerS.toFixed(0)} permits/s; the pull that follows: ${plain.pullMs.toFixed(0)} ms`);
 const r = (n: number, d = 1) => Number(n.toFixed(d));
 console.log(

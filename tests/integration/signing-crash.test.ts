@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SigningBatch } from '../../shared/contract';
 import { createDeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { makeTempDir } from '../support/temp-dir';
@@ -91,11 +91,7 @@ describe(`a ${BATCH}-permit batch killed at ${KILLS} random points`, () => {
 
     // Restart: the same cache file, a new process's services.
     const desk = await createDeskServices({ cacheFile, signedDir, serverUrl: server.url, syncIntervalMs: 0 });
-    const call = async (method: string, input: unknown) => {
-      const result = await dispatchCall(desk.handlers, method, input);
-      if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-      return result.value as any;
-    };
+    const { callOk: call } = createDeskClient(desk);
     await call('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
     const recorded = recordedLocally();
 
@@ -111,8 +107,8 @@ describe(`a ${BATCH}-permit batch killed at ${KILLS} random points`, () => {
     expect(items.length).toBe(BATCH - recorded.length);
     if (items.length > 0) {
       const reviewedSha256: Record<string, string> = {};
-      for (const i of items as Array<{ id: string }>) reviewedSha256[i.id] = (await call('signing.prepared', { applicationId: i.id })).sha256;
-      let batch: SigningBatch = await call('signing.start', { applicationIds: items.map((i: { id: string }) => i.id), passphrase: TEST_PASSPHRASE, reviewedSha256 });
+      for (const i of items) reviewedSha256[i.id] = (await call('signing.prepared', { applicationId: i.id })).sha256;
+      let batch: SigningBatch = await call('signing.start', { applicationIds: items.map((i) => i.id), passphrase: TEST_PASSPHRASE, reviewedSha256 });
       while (!batch.finished) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         batch = await call('signing.progress', { batchId: batch.id });

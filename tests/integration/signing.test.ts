@@ -2,10 +2,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Handlers, MethodInput, MethodName, MethodOutput, SigningBatch } from '../../shared/contract';
-import type { Result } from '../../shared/result';
+import type { SigningBatch } from '../../shared/contract';
 import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient, type DeskClient } from '../../main/services/desk-client';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { makeTempDir } from '../support/temp-dir';
@@ -23,17 +22,11 @@ let server: RunningCentralServer;
 let desk: DeskServices;
 const signedDir = join(temp.dir, 'signed');
 
-function call<M extends MethodName>(method: M, input: MethodInput<M>) {
-  return dispatchCall(desk.handlers as Handlers, method, input) as Promise<Result<MethodOutput<M>>>;
-}
-async function callOk<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
-  const r = await call(method, input);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
+let call: DeskClient['call'];
+let callOk: DeskClient['callOk'];
 /** The Kepala Dinas's review: each prepared permit on screen, and the hash of what he saw. */
 async function reviewedBy(
-  ask: (method: 'signing.prepared', input: MethodInput<'signing.prepared'>) => Promise<MethodOutput<'signing.prepared'>>,
+  ask: DeskClient['callOk'],
   items: Array<{ id: string }>,
 ): Promise<Record<string, string>> {
   const reviewed: Record<string, string> = {};
@@ -57,6 +50,7 @@ beforeAll(async () => {
   // the registered certificate with its key in a 3DES (legacy) .p12, as older tools export it
   execFileSync('openssl', ['pkcs12', '-export', '-legacy', '-inkey', 'leaf.key', '-in', 'valid.pem', '-certfile', 'valid-chain.pem', '-out', 'valid-legacy.p12', '-passout', `pass:${TEST_PASSPHRASE}`], { cwd: certs.dir });
   desk = await createDeskServices({ cacheFile: join(temp.dir, 'cache.sqlite'), signedDir, serverUrl: server.url, syncIntervalMs: 0 });
+  ({ call, callOk } = createDeskClient(desk));
   await callOk('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
 });
 afterAll(async () => {
@@ -184,11 +178,7 @@ describe('delivering signed permits in bulk', () => {
       return response;
     };
     const bulkDesk = await createDeskServices({ cacheFile: join(temp.dir, 'bulk-cache.sqlite'), signedDir: join(temp.dir, 'bulk-signed'), serverUrl: server.url, syncIntervalMs: 0, fetchImpl });
-    const bulkCall = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
-      const r = (await dispatchCall(bulkDesk.handlers as Handlers, method, input)) as Result<MethodOutput<M>>;
-      if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-      return r.value;
-    };
+    const { callOk: bulkCall } = createDeskClient(bulkDesk);
     try {
       await bulkCall('session.signIn', { username: 'kadis', password: DEMO_PASSWORD });
       await bulkCall('signing.setCertificatePath', { path: certs.p12.valid });

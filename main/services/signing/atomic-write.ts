@@ -21,24 +21,3 @@ async function writeSyncedTemp(path: string, data: Uint8Array): Promise<string> 
   await handle.close();
   return temp;
 }
-
-/**
- * Writes several files so that, once it returns, every one of them is whole and durable under
- * its final name: each to a temporary name and synced (the syncs run in parallel, so a group
- * pays about one disk flush, not one per file), then all renamed, then the directory synced
- * once so the renames survive a crash too.
- */
-export async function writeFilesDurably(dir: string, files: Array<{ path: string; data: Uint8Array }>): Promise<void> {
-  const temps = await Promise.all(
-    files.map(async ({ path, data }) => {
-      return { temp: await writeSyncedTemp(path, data), path };
-    }),
-  );
-  for (const { temp, path } of temps) await rename(temp, path);
-  const directory = await open(dir, 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
-}

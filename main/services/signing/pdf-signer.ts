@@ -3,9 +3,10 @@ import { AppFailure } from '../../../shared/result';
 import { BYTE_RANGE_PLACEHOLDER, SIGNATURE_CONTENTS_BYTES } from '../../../shared/node/permit-pdf/signature-placeholder';
 
 const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
-const BYTE_RANGE_PLACEHOLDERS = new RegExp(`^/ByteRange\\s*\\[\\s*0\\s+(?:/${BYTE_RANGE_PLACEHOLDER.replace(/\*/g, '\\*')}\\s*){3}\\]`);
-const CONTENTS_KEY = Buffer.from(`/Contents <${'0'.repeat(64)}`);
-const CONTENTS_HEX_LENGTH = SIGNATURE_CONTENTS_BYTES * 2;
+/** the placeholder /ByteRange the server leaves, as written: also checked by the signing workers (signing-worker-pool.ts) */
+export const BYTE_RANGE_PLACEHOLDERS = new RegExp(`^/ByteRange\\s*\\[\\s*0\\s+(?:/${BYTE_RANGE_PLACEHOLDER.replace(/\*/g, '\\*')}\\s*){3}\\]`);
+export const CONTENTS_KEY = Buffer.from(`/Contents <${'0'.repeat(64)}`);
+export const CONTENTS_HEX_LENGTH = SIGNATURE_CONTENTS_BYTES * 2;
 const EMPTY_CONTENTS = Buffer.alloc(CONTENTS_HEX_LENGTH, '0');
 
 function indexOfOnly(pdf: Buffer, needle: Buffer): number {

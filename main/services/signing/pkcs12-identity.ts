@@ -1,14 +1,13 @@
 import { X509Certificate, createPrivateKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { AppFailure } from '../../../shared/result';
+import { openPfxNatively } from './pkcs12-native';
 
 /** What a batch signs with. Lives in main-process memory for one batch only; never written. */
 export interface SigningIdentity {
   privateKey: KeyObject;
   certificate: X509Certificate;
   certificateDer: Buffer;
-  /** the signer's forge view, for key usage and the issuer/serial structures of CMS */
-  forgeCertificate: forge.pki.Certificate;
   /** the other certificates the file carries (issuers), as sent in the CMS */
   chain: X509Certificate[];
 }
@@ -95,6 +94,35 @@ function decodePfx(der: Buffer, passphrase: string): forge.pkcs12.Pkcs12Pfx {
  * certificate is the one whose public key matches the private key, wherever it stands in the file.
  */
 export function loadSigningIdentity(p12: Uint8Array, passphrase: string): SigningIdentity {
+  return identityOpenedNatively(Buffer.from(p12), passphrase) ?? identityOpenedByForge(p12, passphrase);
+}
+
+/** The common .p12 opened with Node's crypto (pkcs12-native.ts); null when forge must open it. */
+function identityOpenedNatively(p12: Buffer, passphrase: string): SigningIdentity | null {
+  const opened = openPfxNatively(p12, passphrase);
+  if (!opened) return null;
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: opened.privateKeyPkcs8, format: 'der', type: 'pkcs8' });
+  } catch {
+    return null;
+  } finally {
+    // the key lives on only in the KeyObject
+    opened.privateKeyPkcs8.fill(0);
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa') return null;
+  const certificates = opened.certificates.map((der) => ({ der, x509: new X509Certificate(der) }));
+  const signer = certificates.find((c) => c.x509.publicKey.asymmetricKeyType === 'rsa' && c.x509.checkPrivateKey(privateKey));
+  if (!signer) return null;
+  return {
+    privateKey,
+    certificate: signer.x509,
+    certificateDer: signer.der,
+    chain: certificates.filter((c) => c !== signer).map((c) => c.x509),
+  };
+}
+
+function identityOpenedByForge(p12: Uint8Array, passphrase: string): SigningIdentity {
   let parsed: forge.pkcs12.Pkcs12Pfx;
   try {
     parsed = decodePfx(Buffer.from(p12), passphrase);
@@ -128,7 +156,6 @@ export function loadSigningIdentity(p12: Uint8Array, passphrase: string): Signin
     privateKey,
     certificate: new X509Certificate(signerDer),
     certificateDer: signerDer,
-    forgeCertificate: signer,
     chain: certs.filter((c) => c !== signer).map((c) => new X509Certificate(certificateDer(c))),
   };
 }

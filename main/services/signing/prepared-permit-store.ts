@@ -30,6 +30,11 @@ export class PreparedPermitStore {
     mkdirSync(dir, { recursive: true });
   }
 
+  /** Where the prepared PDF of a file is kept (whether or not it is there, and whatever it holds). */
+  pdfPath(applicationId: string): string {
+    return this.paths(applicationId).pdf;
+  }
+
   private paths(applicationId: string): { pdf: string; meta: string } {
     const safe = applicationId.replace(/[^A-Za-z0-9._-]/g, '_');
     return { pdf: join(this.dir, `${safe}.pdf`), meta: join(this.dir, `${safe}.json`) };
