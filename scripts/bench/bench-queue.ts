@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Handlers, MethodInput } from '../../shared/contract';
+import type { MethodInput } from '../../shared/contract';
 import { createDeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { startCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD, DEMO_PERMIT_TYPES } from '../../server/seed/demo-configuration';
 import { seededRandom } from '../../server/seed/demo-people';
@@ -35,9 +35,9 @@ try {
   started = performance.now();
   await desk.session.signIn('penata', DEMO_PASSWORD);
   await desk.sync.syncNow();
-  const firstPage = await dispatchCall(desk.handlers as Handlers, 'queue.list', { sort: 'deadline', offset: 0, limit: 100, withCounts: true });
+  const firstPage = await createDeskClient(desk).call('queue.list', { sort: 'deadline', offset: 0, limit: 100, withCounts: true });
   const syncSeconds = (performance.now() - started) / 1000;
-  if (!firstPage.ok || (firstPage.value as { total: number }).total === 0) throw new Error('the queue is empty after the initial sync');
+  if (!firstPage.ok || firstPage.value.total === 0) throw new Error('the queue is empty after the initial sync');
   const status = await desk.sync.status();
   if (status.lastError) throw new Error(`initial sync failed: ${status.lastError}`);
   console.log(`initial sync of ${SYNC_ROWS} files, from sign-in to the first page: ${syncSeconds.toFixed(2)} s`);
@@ -49,14 +49,15 @@ try {
 
   const again = await createDeskServices({ cacheFile, serverUrl: server.url, syncIntervalMs: 0 });
   await again.session.signIn('penata', DEMO_PASSWORD);
+  const client = createDeskClient(again);
   const list = async (input: MethodInput<'queue.list'>) => {
     const t0 = performance.now();
-    const result = await dispatchCall(again.handlers as Handlers, 'queue.list', input);
+    const result = await client.call('queue.list', input);
     // the structured clone of IPC, approximated by a JSON round trip
     const value = JSON.parse(JSON.stringify(result)) as typeof result;
     const ms = performance.now() - t0;
     if (!value.ok) throw new Error(value.error.message);
-    return { ms, value: value.value as { total: number | null } };
+    return { ms, value: value.value };
   };
   const total = (await list({})).value.total;
   const random = seededRandom(5);

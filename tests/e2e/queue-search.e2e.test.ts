@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deskCallFromPage, shot, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
 
 // Search from the middle of a NIK or name, punctuation-only and no-match searches, arrow keys
-// from outside the table, the deadline chips said to count the permit's deadline, times in WIB
-// in both languages, our own sign-in validation, and batch rejection saying its one reason.
+// on arrival and from outside the table, the two lateness chips (permit deadline, step standard
+// time) agreeing with the rows, times in WIB in both languages, our own sign-in validation, and
+// batch rejection saying its one reason and counting what it skipped.
 let desk: WebDesk;
 
 beforeAll(async () => {
@@ -78,21 +79,48 @@ describe('the queue as a newcomer finds it', () => {
     await page.context().close();
   });
 
-  it('moves through the list with the arrow keys from a chip, and says which deadline the chips count', async () => {
+  it('moves through the list with the arrow keys as soon as the queue shows, from a chip and from the search box', async () => {
     const page = await desk.newPage();
     await signIn(page, desk.url, 'penata');
     await expect.poll(() => page.locator('.queue-row:not(.loading)').count()).toBeGreaterThan(3);
+    const activeRow = () => page.locator('.queue-row.active').getAttribute('aria-rowindex');
+    // on arrival, nothing clicked: the keys move the list at once
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(activeRow).toBe('3');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(activeRow).toBe('2');
+    // back from a file, the same
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Kesesuaian data' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.queue-row:not(.loading)').count()).toBeGreaterThan(3);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(activeRow).toBe('3');
+
     const chip = page.getByRole('button', { name: /^Semua/ });
     await chip.click();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    await expect.poll(() => page.locator('.queue-row.active').getAttribute('aria-rowindex')).toBe('4');
+    await expect.poll(activeRow).toBe('5');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
     await page.keyboard.press('ArrowUp');
-    await expect.poll(() => page.locator('.queue-row.active').getAttribute('aria-rowindex')).toBe('3');
-    // in the search box the arrow keys stay the box's own, but Down still moves into the list
+    await expect.poll(activeRow).toBe('4');
+    // in the search box the arrow keys stay the box's own, but Down moves into the list
+    const search = page.locator('.screen-header input[type="search"]');
+    await search.click();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('INPUT');
+    expect(await activeRow()).toBe('4');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(activeRow).toBe('5');
     expect(await page.getByText('Tenggat izin (SLA):').isVisible()).toBe(true);
-    expect(await page.getByRole('button', { name: /^Terlambat/ }).getAttribute('aria-describedby')).toBe('deadline-filter-help');
+    expect(await page.getByRole('button', { name: /^Terlambat \(tenggat izin\)/ }).getAttribute('aria-describedby')).toBe('deadline-filter-help');
+    // Metro's steps have no standard time of their own: no second lateness chip
+    expect(await page.getByRole('button', { name: /^Lewat mutu baku/ }).count()).toBe(0);
     await shot(page, '66-queue-keys-and-deadline-label-id');
 
     // the last sync time in the office's own zone name, in both languages
@@ -106,20 +134,79 @@ describe('the queue as a newcomer finds it', () => {
     await page.context().close();
   });
 
-  it('rejects a batch with one reason, saying so before, and counts what was rejected', async () => {
+  it('counts both lateness chips as the rows show them: the permit deadline and the step standard time', async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.url, 'backoffice');
+    await expect.poll(() => page.locator('.queue-row:not(.loading)').count()).toBeGreaterThan(0);
+    const chipCount = async (name: RegExp) => Number(((await page.getByRole('button', { name }).locator('.chip-count').textContent()) ?? '').replace(/\D/g, ''));
+    const fileChip = page.getByRole('button', { name: /^Terlambat \(tenggat izin\)/ });
+    const stepChip = page.getByRole('button', { name: /^Lewat mutu baku tahap/ });
+    await stepChip.waitFor();
+    await expect.poll(() => chipCount(/^Lewat mutu baku tahap/)).toBe(await page.locator('.queue-row .stage-time.overdue').count());
+    expect(await chipCount(/^Terlambat \(tenggat izin\)/)).toBe(await page.locator('.queue-row td:last-child .badge.overdue').count());
+    expect(await queueCount(page)).toBe(await page.locator('.queue-row:not(.loading)').count());
+    // each says which deadline it counts
+    expect(await stepChip.getAttribute('title')).toContain('mutu baku');
+    expect(await stepChip.getAttribute('aria-describedby')).toBe('stage-time-filter-help');
+    expect(await fileChip.getAttribute('title')).toContain('tenggat penyelesaian izin');
+    expect(await page.getByText('Mutu baku tahap (SOP):').isVisible()).toBe(true);
+    await shot(page, '69-queue-two-lateness-chips-id');
+
+    // each chip filters to what it counts
+    const overStep = await chipCount(/^Lewat mutu baku tahap/);
+    await stepChip.click();
+    expect(await stepChip.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: /^Semua/ }).getAttribute('aria-pressed')).toBe('false');
+    await expect.poll(() => queueCount(page)).toBe(overStep);
+    if (overStep > 0) {
+      await expect.poll(() => page.locator('.queue-row:not(.loading)').count()).toBe(overStep);
+      expect(await page.locator('.queue-row .stage-time.overdue').count()).toBe(overStep);
+    }
+    await shot(page, '70-queue-step-time-chip-selected-id');
+    await fileChip.click();
+    expect(await stepChip.getAttribute('aria-pressed')).toBe('false');
+    await expect.poll(() => queueCount(page)).toBe(await chipCount(/^Terlambat \(tenggat izin\)/));
+
+    if ((await queueCount(page)) === 0) expect(await page.getByText('Tidak ada berkas pada antrean Anda yang sesuai saringan ini.').isVisible()).toBe(true);
+    await stepChip.click();
+    await page.getByLabel('Bahasa').selectOption('en');
+    await page.getByRole('button', { name: /^Over step standard time/ }).waitFor();
+    expect(await page.getByRole('button', { name: /^Overdue \(permit deadline\)/ }).isVisible()).toBe(true);
+    await shot(page, '71-queue-two-lateness-chips-en');
+    await page.getByLabel('Language').selectOption('id');
+    await page.context().close();
+  });
+
+  it('rejects a batch with one reason, saying so before, and counts what was rejected and what was skipped, and why', async () => {
     const page = await desk.newPage();
     await signIn(page, desk.url, 'kadis');
     await expect.poll(() => page.locator('.queue-row:not(.loading)').count()).toBeGreaterThan(2);
     const before = await queueCount(page);
-    const boxes = page.locator('.queue-row input[type="checkbox"]');
-    await boxes.nth(0).check();
-    await boxes.nth(1).check();
-    await page.getByRole('button', { name: 'Tolak (2)' }).click();
+    // a search finds files at every step; one the Kepala Dinas cannot reject at its step is ticked too
+    const search = page.locator('.screen-header input[type="search"]');
+    await search.fill('mppd');
+    await expect.poll(() => page.locator('.queue-row:not(.loading)').filter({ hasNotText: 'Penandatanganan' }).count()).toBeGreaterThan(0);
+    const signable = page.locator('.queue-row:not(.loading)').filter({ hasText: 'Penandatanganan' });
+    const rejected = [(await signable.nth(0).locator('.link').textContent())!.trim(), (await signable.nth(1).locator('.link').textContent())!.trim()];
+    await signable.nth(0).locator('input[type="checkbox"]').check();
+    await signable.nth(1).locator('input[type="checkbox"]').check();
+    await page.locator('.queue-row:not(.loading)').filter({ hasNotText: 'Penandatanganan' }).first().locator('input[type="checkbox"]').check();
+    await page.getByRole('button', { name: 'Tolak (3)' }).click();
     await page.getByText('Alasan yang sama dikirim ke 2 pemohon di atas').waitFor();
+    expect(await page.locator('#reject-same-reason').textContent()).toContain('1 berkas yang dicentang dilewati (1 tidak dapat ditolak pada tahapnya).');
     await page.getByLabel(/^Alasan/).fill('Dokumen STR tidak terbaca; mohon unggah ulang.');
     await shot(page, '68-batch-reject-one-reason-id');
     await page.getByRole('button', { name: 'Kirim keputusan' }).click();
-    await page.getByRole('status').filter({ hasText: '2 permohonan ditolak.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: '2 permohonan ditolak, 1 dilewati (1 tidak dapat ditolak pada tahapnya).' }).waitFor();
+    await shot(page, '72-batch-reject-summary-id');
+    // still found by a search, now at their new step, with no deadline running (sorted last among 'mppd')
+    for (const number of rejected) {
+      await search.fill(number);
+      const row = page.locator('.queue-row', { hasText: number }).filter({ hasText: 'Ditolak' });
+      await row.waitFor();
+      expect(await row.locator('.badge.overdue').count()).toBe(0);
+    }
+    await search.fill('');
     await expect.poll(() => queueCount(page)).toBe(before - 2);
     await signOut(page);
     await page.context().close();

@@ -5,8 +5,15 @@ import { openEncrypted } from '../../db/sqlite-cipher';
 import { seedLargeCache } from '../../scripts/bench/large-cache';
 import { searchWords } from '../../shared/search-words';
 import { calendarDateIn, deadlineAfterWorkingDays } from '../../shared/working-days';
-import { demoOffice } from '../../server/seed/demo-configuration';
+import type { MethodInput, MethodName } from '../../shared/contract';
+import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
+import { createDeskClient } from '../../main/services/desk-client';
+import { stageMinutesLeft } from '../../main/services/deadline';
+import { stageOverdueSince } from '../../main/services/stage-overdue';
+import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
+import { DEMO_PASSWORD, demoOffice, pekanbaruOffice } from '../../server/seed/demo-configuration';
 import { startOfficeAndDesk } from '../support/desk-under-test';
+import { makeTempDir } from '../support/temp-dir';
 
 type Desk = Awaited<ReturnType<Awaited<ReturnType<typeof startOfficeAndDesk>>['openDesk']>>;
 type Row = { rowid: number; id: string; nik: string; applicant_name: string; registration_number: string; str: string; permit_type_id: string; deadline_date: string | null; submitted_at: string; stage: string };
@@ -127,5 +134,106 @@ describe('search in the queue', () => {
     const found = await kadis.callOk('queue.list', { search: moved.registration_number });
     expect(found.items.map((i) => [i.id, i.stage])).toEqual([[moved.id, 'selesai']]);
     expect((await kadis.callOk('queue.list', { search: mine[1]!.registration_number })).total).toBe(0);
+  });
+});
+
+describe("the queue's two lateness chips, in Pekanbaru where each step has its standard time", () => {
+  const temp = makeTempDir('queue-stage-time');
+  let server: RunningCentralServer;
+  let front: DeskServices;
+  const holidays = new Set(pekanbaruOffice('http://127.0.0.1').holidays.map((h) => h.date));
+  const call = <M extends MethodName>(method: M, input: MethodInput<M>) => createDeskClient(front).callOk(method, input);
+
+  beforeAll(async () => {
+    server = await startCentralServer({ dbFile: join(temp.dir, 'server.sqlite'), seedDemoIfEmpty: { applications: 3, pekanbaruFiles: 10, documents: false } });
+    const file = join(temp.dir, 'frontoffice.sqlite');
+    front = await createDeskServices({ cacheFile: file, serverUrl: server.url, syncIntervalMs: 0 });
+    await call('session.signIn', { username: 'frontoffice', password: DEMO_PASSWORD });
+    await call('sync.now', {});
+    // copies of a file at the front office's step (35 minutes standard), entered from just now to
+    // five days ago: some past the step's time, some not, whatever the weekday the test runs on
+    const db = openEncrypted(file, readFileSync(join(temp.dir, 'cache.key')), { fileMustExist: true });
+    const source = db.prepare(`SELECT * FROM applications WHERE stage = 'penerimaan_berkas' LIMIT 1`).get() as Record<string, unknown>;
+    const insert = db.prepare(
+      `INSERT INTO applications (id, registration_number, permit_type_id, workflow_id, stage, server_stage, applicant_name, nik, submitted_at, complete_at, deadline_date, data, change_seq)
+       VALUES (@id, @registration_number, @permit_type_id, @workflow_id, @stage, @server_stage, @applicant_name, @nik, @submitted_at, @complete_at, @deadline_date, json_set(@data, '$.id', @id, '$.stageEnteredAt', @entered), 0)`,
+    );
+    for (let k = 0; k < 40; k += 1) {
+      insert.run({ ...source, id: `copy-${k}`, registration_number: `MPPD-2026-COPY-${k}`, entered: new Date(Date.now() - k * 3 * 3600_000 - (k % 7) * 6 * 60_000).toISOString() });
+    }
+    db.close();
+  });
+  afterAll(async () => {
+    await front?.close();
+    await server?.close();
+    temp.remove();
+  });
+
+  it('counts the files past their step’s standard time exactly as the rows’ timers show, and filters by it', async () => {
+    const all = await call('queue.list', { withCounts: true, limit: 500 });
+    expect(all.total).toBeGreaterThan(40);
+    const over = all.items.filter((i) => i.stageMinutesLeft !== null && i.stageMinutesLeft < 0);
+    expect(over.length).toBeGreaterThan(0);
+    expect(over.length).toBeLessThan(all.items.length);
+    expect(all.counts!.stageOverdue).toBe(over.length);
+    // the permit's deadline is another count, of another deadline
+    expect(all.counts!.deadline.overdue).toBe(all.items.filter((i) => i.workingDaysLeft !== null && i.workingDaysLeft < 0).length);
+
+    const filtered = await call('queue.list', { stageTime: 'over', withCounts: true, limit: 500 });
+    expect(filtered.total).toBe(over.length);
+    expect(filtered.items.map((i) => i.id).sort()).toEqual(over.map((i) => i.id).sort());
+    expect(filtered.items.every((i) => i.stageMinutesLeft! < 0)).toBe(true);
+    const narrowed = await call('queue.list', { stageTime: 'over', sort: 'name', limit: 10 });
+    expect(narrowed.items.map((i) => i.applicantName)).toEqual(over.map((i) => i.applicantName).sort().slice(0, 10));
+
+    // a search counts over what it finds, at every step with a standard time
+    const found = await call('queue.list', { search: 'copy', withCounts: true, limit: 500 });
+    expect(found.total).toBe(40);
+    expect(found.counts!.stageOverdue).toBe(found.items.filter((i) => i.stageMinutesLeft! < 0).length);
+    const foundOver = await call('queue.list', { search: 'copy', stageTime: 'over', limit: 500 });
+    expect(foundOver.total).toBe(found.counts!.stageOverdue);
+  });
+
+  it('draws the line to the millisecond where the rows’ timers turn red', () => {
+    const office = pekanbaruOffice('http://127.0.0.1');
+    for (const [standard, now] of [
+      [35, new Date('2026-11-24T03:10:00.000Z')],
+      [24 * 60, new Date('2026-11-23T01:00:00.000Z')],
+      [3, new Date('2026-11-21T05:00:00.000Z')],
+    ] as const) {
+      const since = Date.parse(stageOverdueSince(standard, office, holidays, now));
+      const left = (ms: number) => stageMinutesLeft(standard, new Date(ms).toISOString(), office, holidays, now)!;
+      expect(left(since)).toBeLessThan(0);
+      expect(left(since + 1)).toBeGreaterThanOrEqual(0);
+      expect(left(since - 86_400_000)).toBeLessThan(0);
+    }
+  });
+
+  it('leaves a plain queue page on its sort-order index, even with statistics older than the stage-entry index', () => {
+    const db = openEncrypted(join(temp.dir, 'frontoffice.sqlite'), readFileSync(join(temp.dir, 'cache.key')), { fileMustExist: true });
+    try {
+      // a queue of thousands at one step, analysed before the index came (as a cache migrated after an ANALYZE)
+      db.exec(`WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 5000)
+        INSERT INTO applications (id, registration_number, permit_type_id, workflow_id, stage, server_stage, applicant_name, nik, submitted_at, complete_at, deadline_date, data, change_seq)
+        SELECT 'many-' || n, 'MPPD-MANY-' || n, permit_type_id, workflow_id, stage, server_stage, applicant_name, nik, submitted_at, complete_at, deadline_date, data, 0
+        FROM k, (SELECT * FROM applications WHERE id = 'copy-0')`);
+      const definition = (db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'applications_stage_entered'`).get() as { sql: string }).sql;
+      db.exec('DROP INDEX applications_stage_entered; ANALYZE;');
+      db.exec(definition);
+      const plan = (q: string, ...params: string[]) => (db.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+      expect(plan(`SELECT rowid FROM applications WHERE stage IN ('penerimaan_berkas') ORDER BY deadline_date, submitted_at, rowid LIMIT 100`)).not.toContain('applications_stage_entered');
+      expect(plan(`SELECT count(*) FROM applications WHERE stage = 'penerimaan_berkas' AND workflow_id = 'w' AND json_extract(data, '$.stageEnteredAt') <= ?`, '2026-11-24')).toContain(
+        'COVERING INDEX applications_stage_entered',
+      );
+    } finally {
+      db.exec(`DELETE FROM applications WHERE id LIKE 'many-%'; DELETE FROM sqlite_stat1;`);
+      db.close();
+    }
+  });
+
+  it('gives no stage-time count where the official’s steps have no standard time', async () => {
+    const metro = await kadis.callOk('queue.list', { withCounts: true });
+    expect(metro.counts!.stageOverdue).toBeNull();
+    expect((await kadis.callOk('queue.list', { stageTime: 'over' })).total).toBe(0);
   });
 });

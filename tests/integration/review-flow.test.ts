@@ -69,6 +69,11 @@ describe('review flow through the desk services and the real central server', ()
     expect(serverStage(office.serverDb, target.id)).toBe('dikembalikan');
     expect(serverEvents(office.serverDb, target.id).at(-1)).toMatchObject({ action: 'kembalikan_ke_pemohon', reason, actor_role: 'penata_perizinan' });
     expect((await penata.callOk('queue.list', {})).items.some((i) => i.id === target.id)).toBe(false);
+    // found by a search at its new stage, and no longer counted late: it has left the office's hands
+    await penata.callOk('sync.now', {});
+    const found = await penata.callOk('queue.list', { search: target.registrationNumber, withCounts: true });
+    expect(found.items.map((i) => [i.id, i.stage, i.workingDaysLeft])).toEqual([[target.id, 'dikembalikan', null]]);
+    expect(found.counts!.deadline.overdue + found.counts!.deadline.today + found.counts!.deadline.soon + found.counts!.deadline.on_time).toBe(0);
   });
 
   it('offline: the cached queue stays, a decision waits in the outbox and is delivered exactly once', async () => {

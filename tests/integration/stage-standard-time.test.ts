@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Handlers } from '../../shared/contract';
 import { workingMinutesBetween } from '../../shared/working-days';
 import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD, demoOffice } from '../../server/seed/demo-configuration';
 import { makeTempDir } from '../support/temp-dir';
@@ -15,11 +14,7 @@ const desks: DeskServices[] = [];
 async function deskFor(username: string) {
   const desk = await createDeskServices({ cacheFile: join(temp.dir, `${username}.sqlite`), serverUrl: server.url, syncIntervalMs: 0 });
   desks.push(desk);
-  const call = async (method: string, input: unknown) => {
-    const r = await dispatchCall(desk.handlers as Handlers, method, input);
-    if (!r.ok) throw new Error(`${method}: ${r.error.code}`);
-    return r.value as any;
-  };
+  const call = createDeskClient(desk).callOk;
   await call('session.signIn', { username, password: DEMO_PASSWORD });
   return call;
 }
@@ -50,8 +45,8 @@ describe("Pekanbaru's per-step standard times, from the workflow data", () => {
       expect(item.stageStandardMinutes).toBe(standard);
       const detail = await call('application.get', { applicationId: item.id });
       const used = workingMinutesBetween(new Date(detail.application.stageEnteredAt), new Date(), 'Asia/Jakarta', holidays);
-      expect(Math.abs(detail.stageMinutesLeft - (standard - used))).toBeLessThanOrEqual(1);
-      expect(detail.events.at(-1).toStage).toBe(stage);
+      expect(Math.abs(detail.stageMinutesLeft! - (standard - used))).toBeLessThanOrEqual(1);
+      expect(detail.events.at(-1)!.toStage).toBe(stage);
     }
   });
 

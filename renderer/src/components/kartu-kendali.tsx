@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApplicationEvent } from '../../../shared/domain';
+import type { DeskEvent, DeskKartu } from '../../../shared/contract';
 import { formatOverUnder, formatWorkingDuration, kartuKendaliTime, type DurationLocale } from '../../../shared/kartu-kendali-time';
-import type { KartuSource } from '../../../shared/monitoring';
 import { deskCall, saveFile, useDeskQuery } from '../desk-query';
 import { formatDate, formatDateTime } from '../format';
 import { shortHash } from '../short-hash';
@@ -25,7 +24,7 @@ function useNow(): Date {
  * `events` are the file's lines as the screen has them (local pending lines included); the
  * chain and calendar come from `source`, or from the desk's cache by `applicationId`.
  */
-export function KartuKendali({ events, applicationId, source, complaintId }: { events?: ApplicationEvent[]; applicationId?: string; source?: KartuSource; complaintId?: string }) {
+export function KartuKendali({ events, applicationId, source, complaintId }: { events?: DeskEvent[]; applicationId?: string; source?: DeskKartu; complaintId?: string }) {
   const { t, i18n } = useTranslation();
   const locale: DurationLocale = i18n.language === 'en' ? 'en' : 'id';
   const now = useNow();
@@ -90,7 +89,7 @@ export function KartuKendali({ events, applicationId, source, complaintId }: { e
       )}
       <ol className="kartu">
         {lines.map((e) => (
-          <li key={e.id} className={e.id.startsWith('local-') ? 'pending' : undefined}>
+          <li key={e.id} className={e.pending ? 'pending' : undefined}>
             <div className="kartu-when">{formatDateTime(e.at, i18n.language)}</div>
             <div>
               <strong>{t(`actions.${e.action}`, { defaultValue: e.action })}</strong> — {e.actorName}

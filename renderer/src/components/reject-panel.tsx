@@ -6,8 +6,9 @@ import { useErrorText } from '../use-error-text';
 
 /**
  * Rejects one or many applications with one reason, said so above the reason; each is its own
- * command to the server. A file whose step has no rejection is skipped, shown as such before
- * confirming, and counted in the summary.
+ * command to the server. A ticked file that cannot be rejected (its step has no rejection, or a
+ * decision on it waits to be sent) is skipped: shown as such before confirming, and counted,
+ * with why, in the summary ("2 ditolak, 1 dilewati (1 menunggu dikirim)").
  */
 export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(summary: string | null): void }) {
   const { t } = useTranslation();
@@ -19,6 +20,11 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
   // each file's own chain names its rejection step; a file waiting to be sent is not decided twice
   const rejectable = items.filter((item) => item.rejectActionId !== null && !item.pending);
   const skipped = items.length - rejectable.length;
+  const skippedPending = items.filter((item) => item.pending).length;
+  const skippedReasons = [
+    ...(skippedPending > 0 ? [t('signing.rejectSkippedPending', { count: skippedPending })] : []),
+    ...(skipped - skippedPending > 0 ? [t('signing.rejectSkippedStep', { count: skipped - skippedPending })] : []),
+  ].join(', ');
 
   const submit = async () => {
     setBusy(true);
@@ -30,9 +36,9 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
       else failures.push(`${item.registrationNumber}: ${errorText(result.error)}`);
     }
     setBusy(false);
-    const summary = skipped > 0 ? t('signing.rejectSummary', { rejected, skipped }) : t('signing.rejectDone', { count: rejected });
+    const summary = skipped > 0 ? t('signing.rejectSummary', { rejected, skipped, reasons: skippedReasons }) : t('signing.rejectDone', { count: rejected });
     if (failures.length === 0) onClose(summary);
-    else setErrors([summary, ...failures]);
+    else setErrors([`${summary} ${t('signing.rejectFailed', { count: failures.length })}`, ...failures]);
   };
 
   return (
@@ -55,6 +61,7 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
       </label>
       <p id="reject-same-reason" className="alert info">
         {t('signing.rejectSameReason', { count: rejectable.length })}
+        {skipped > 0 && <> {t('signing.rejectWillSkip', { count: skipped, reasons: skippedReasons })}</>}
       </p>
       {errors.map((e) => (
         <p key={e} className="alert error" role="alert">

@@ -6,7 +6,7 @@ export function StageTimeBadge({ standardMinutes, minutesLeft }: { standardMinut
   if (standardMinutes === null || minutesLeft === null) return null;
   const over = minutesLeft < 0;
   return (
-    <span className={`badge ${over ? 'overdue' : minutesLeft <= standardMinutes / 4 ? 'due' : 'ok'}`} title={t('stageTime.standard', { minutes: standardMinutes })}>
+    <span className={`badge stage-time ${over ? 'overdue' : minutesLeft <= standardMinutes / 4 ? 'due' : 'ok'}`} title={t('stageTime.standard', { minutes: standardMinutes })}>
       {over ? t('stageTime.over', { minutes: -minutesLeft, standard: standardMinutes }) : t('stageTime.left', { minutes: minutesLeft, standard: standardMinutes })}
     </span>
   );

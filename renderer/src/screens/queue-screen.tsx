@@ -25,6 +25,8 @@ const PAGE = 100;
 const ROW_HEIGHT = 58;
 
 const SEARCH_DELAY_MS = 150;
+/** The hidden descriptions the lateness chips point to, by element id. */
+const FILTER_HELP = { 'deadline-filter-help': 'queue.deadlineFilterHelp', 'stage-time-filter-help': 'queue.stageTimeFilterHelp' } as const;
 
 /** `value`, once it has stopped changing for `ms`: a search runs when typing pauses, not per key. */
 function useSettled<T>(value: T, ms: number): T {
@@ -50,7 +52,9 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
   const queryClient = useQueryClient();
   const [search, setSearch] = useState('');
   const [permitTypeId, setPermitTypeId] = useState('');
+  // one lateness chip at a time: the permit's deadline (SLA) or the step's standard time (SOP)
   const [deadline, setDeadline] = useState<DeadlineState | ''>('');
+  const [overStageTime, setOverStageTime] = useState(false);
   const [sort, setSort] = useState<Sort>('deadline');
   // ids, not rows: a selection survives a refresh or a sync
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -67,8 +71,14 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
   const searching = words.length > 0;
   const searchIgnored = settledSearch.trim() !== '' && !searching;
   const filters = useMemo(
-    () => ({ ...(searching ? { search: settledSearch } : {}), ...(permitTypeId ? { permitTypeId } : {}), ...(deadline ? { deadline } : {}), sort }),
-    [searching, settledSearch, permitTypeId, deadline, sort],
+    () => ({
+      ...(searching ? { search: settledSearch } : {}),
+      ...(permitTypeId ? { permitTypeId } : {}),
+      ...(deadline ? { deadline } : {}),
+      ...(overStageTime ? { stageTime: 'over' as const } : {}),
+      sort,
+    }),
+    [searching, settledSearch, permitTypeId, deadline, overStageTime, sort],
   );
   const pageQuery = (page: number) => {
     const input: MethodInput<'queue.list'> = { ...filters, offset: page * PAGE, limit: PAGE, ...(page === 0 ? { withCounts: true } : {}) };
@@ -117,7 +127,9 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
     });
   const chosen = loaded.filter((i) => selected.has(i.id));
   // the review steps through the ticked drafts, or through every draft loaded when none is ticked
-  const reviewable = (chosen.length > 0 ? chosen : loaded).filter((i) => !i.pending);
+  // (a search also finds files at other officials' steps, which are no drafts of the Kepala Dinas)
+  const myStages = new Set(first.data?.stageNames ?? []);
+  const reviewable = (chosen.length > 0 ? chosen : loaded).filter((i) => !i.pending && myStages.has(i.stage));
   const allShownSelected = loaded.length > 0 && loaded.every((i) => selected.has(i.id));
   const closePanel = (summary: string | null) => {
     setPanel(null);
@@ -169,17 +181,26 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
     return () => window.removeEventListener('keydown', listener);
   }, []);
 
-  const deadlineChip = (state: DeadlineState | '', label: string, count: number | undefined) => (
+  // each lateness chip says, on hover and to a screen reader, which deadline it counts
+  const chip = (label: string, count: number | null | undefined, pressed: boolean, help: keyof typeof FILTER_HELP | undefined, choose: () => void) => (
     <button
       type="button"
-      className={`chip ${deadline === state ? 'selected' : ''}`}
-      aria-pressed={deadline === state}
-      aria-describedby={state ? 'deadline-filter-help' : undefined}
-      onClick={() => setDeadline(state)}
+      className={`chip ${pressed ? 'selected' : ''}`}
+      aria-pressed={pressed}
+      aria-describedby={help}
+      title={help ? t(FILTER_HELP[help]) : undefined}
+      onClick={choose}
     >
       {label} <span className="chip-count">{count ?? '…'}</span>
     </button>
   );
+  const deadlineChip = (state: DeadlineState | '', label: string, count: number | undefined) =>
+    chip(label, count, !overStageTime && deadline === state, state ? 'deadline-filter-help' : undefined, () => {
+      setDeadline(state);
+      setOverStageTime(false);
+    });
+  // shown where the official's steps have a standard time (Pekanbaru's SOP), or while it filters
+  const showStageTime = (counts !== null && counts.stageOverdue !== null) || overStageTime;
 
   return (
     <section className="queue-screen" aria-labelledby="queue-title">
@@ -215,6 +236,20 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
         {deadlineChip('today', t('queue.deadlineFilter.today'), counts?.deadline.today)}
         {deadlineChip('soon', t('queue.deadlineFilter.soon'), counts?.deadline.soon)}
         {deadlineChip('on_time', t('queue.deadlineFilter.on_time'), counts?.deadline.on_time)}
+        {showStageTime && (
+          <>
+            <span className="filter-label" title={t('queue.stageTimeFilterHelp')}>
+              {t('queue.stageTimeFilterLabel')}
+            </span>
+            <span id="stage-time-filter-help" hidden>
+              {t('queue.stageTimeFilterHelp')}
+            </span>
+            {chip(t('queue.stageTimeFilter'), counts?.stageOverdue, overStageTime, 'stage-time-filter-help', () => {
+              setOverStageTime(true);
+              setDeadline('');
+            })}
+          </>
+        )}
         <select aria-label={t('queue.columns.permit')} value={permitTypeId} onChange={(e) => setPermitTypeId(e.target.value)}>
           <option value="">{t('queue.allPermitTypes')}</option>
           {counts?.permitTypes.map((p) => (
@@ -269,7 +304,7 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
               <p className="muted">{t('queue.searchScope')}</p>
             </>
           ) : (
-            <p>{t('queue.empty')}</p>
+            <p>{deadline || overStageTime || permitTypeId ? t('queue.noneFiltered') : t('queue.empty')}</p>
           )}
         </div>
       )}
