@@ -59,7 +59,8 @@ export interface OutboxTable {
   id: string;
   application_id: string;
   command: string;
-  status: 'pending' | 'delivered' | 'rejected';
+  /** quarantined: too damaged to send, set aside and reported, never retried */
+  status: 'pending' | 'delivered' | 'rejected' | 'quarantined';
   attempts: number;
   next_attempt_at: string;
   created_at: string;

@@ -50,6 +50,8 @@ export const DEADLINE_STATES = ['overdue', 'today', 'soon', 'on_time'] as const;
 export const queueCountsSchema = z.object({
   all: z.number().int(),
   deadline: z.record(z.enum(DEADLINE_STATES), z.number().int()),
+  /** files past their stage's own standard time (mutu baku, as the rows' stage timers show); null where none of these stages has one */
+  stageOverdue: z.number().int().nullable(),
   permitTypes: z.array(z.object({ id: z.string(), name: z.string(), count: z.number().int() })),
 });
 
@@ -73,6 +75,15 @@ export const queueItemSchema = z.object({
   rejectActionId: z.string().nullable(),
 });
 
+/**
+ * A kartu kendali line as the desk has it: `pending` while the decision behind it waits in the
+ * outbox (a line made on this desk, which the server's own line replaces once it is accepted).
+ */
+export const deskEventSchema = applicationEventSchema.extend({ pending: z.boolean().default(false) });
+
+/** The kartu kendali's source with the desk's lines (pending marked). */
+export const deskKartuSchema = kartuSourceSchema.extend({ events: z.array(deskEventSchema) });
+
 export const applicationDetailSchema = z.object({
   application: applicationSchema,
   permitType: permitTypeSchema,
@@ -80,7 +91,7 @@ export const applicationDetailSchema = z.object({
   /** the actions the signed-in official may take now (empty when not theirs, or pending) */
   actions: z.array(workflowActionSchema),
   documents: z.array(documentMetaSchema),
-  events: z.array(applicationEventSchema),
+  events: z.array(deskEventSchema),
   references: z.array(referenceRecordSchema),
   deadline: z.string().nullable(),
   workingDaysLeft: z.number().int().nullable(),
@@ -161,6 +172,8 @@ export const contract = {
         search: z.string().max(100).optional(),
         permitTypeId: z.string().max(64).optional(),
         deadline: z.enum(DEADLINE_STATES).optional(),
+        /** only the files past their stage's own standard time */
+        stageTime: z.enum(['over']).optional(),
         sort: z.enum(['deadline', 'submitted', 'name']).optional(),
         offset: z.number().int().min(0).max(10_000_000).optional(),
         limit: z.number().int().min(1).max(500).optional(),
@@ -250,7 +263,7 @@ export const contract = {
     input: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), format: z.enum(['pdf', 'xlsx']) }).strict(),
     output: fileContentSchema,
   },
-  'kartu.get': { input: z.object({ applicationId: z.string().min(1).max(64) }).strict(), output: kartuSourceSchema },
+  'kartu.get': { input: z.object({ applicationId: z.string().min(1).max(64) }).strict(), output: deskKartuSchema },
   'kartu.pdf': {
     input: z
       .object({ applicationId: z.string().min(1).max(64).optional(), complaintId: z.string().min(1).max(64).optional() })
@@ -289,7 +302,7 @@ export const contract = {
     /** delivered: false when it waits in the outbox for the server */
     output: z.object({ id: z.string(), delivered: z.boolean() }),
   },
-  'complaints.kartu': { input: z.object({ complaintId: z.string().min(1).max(64) }).strict(), output: kartuSourceSchema },
+  'complaints.kartu': { input: z.object({ complaintId: z.string().min(1).max(64) }).strict(), output: deskKartuSchema },
   'complaints.report': {
     input: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/) }).strict(),
     output: z.object({ report: complaintReportSchema.nullable(), actions: z.array(z.enum(REPORT_ACTIONS)) }),
@@ -308,6 +321,8 @@ export type QueueCounts = z.infer<typeof queueCountsSchema>;
 export type DeadlineState = (typeof DEADLINE_STATES)[number];
 export type QueueQuery = MethodParsedInput<'queue.list'>;
 export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;
+export type DeskEvent = z.infer<typeof deskEventSchema>;
+export type DeskKartu = z.infer<typeof deskKartuSchema>;
 export type DecisionResult = z.infer<typeof decisionResultSchema>;
 export type FileContent = z.infer<typeof fileContentSchema>;
 export type SigningItem = z.infer<typeof signingItemSchema>;

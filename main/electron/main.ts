@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileKeyStore, keyStoreTakingOverFile, type CacheKeyStore } from '../../db/cache-key';
 import { IPC_CHANNEL } from '../../shared/contract';
 import { createDeskServices, type DeskServices } from '../services/create-desk-services';
-import { dispatchCall } from '../services/dispatch-call';
+import { createDeskClient, type DeskClient } from '../services/desk-client';
 import { startEmbeddedServer, type EmbeddedServer } from '../host/embedded-server';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-scheme-files';
 import { createAppSchemeHandler } from './app-scheme-handler';
@@ -75,10 +75,11 @@ async function start() {
     defaultCertificatePath: embedded?.demoCertificatePath,
     chooseCertificateFile: certificateChooser(dialog, () => mainWindow),
   });
+  const client: DeskClient = createDeskClient(services);
 
   ipcMain.handle(IPC_CHANNEL, (event, method: unknown, input: unknown) => {
     if (!fromOurWindow(event)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'call from an unknown frame' } };
-    return dispatchCall(services!.handlers, method, input, (line) => console.error(line));
+    return client.dispatch(method, input);
   });
 
   Menu.setApplicationMenu(

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDeskServices } from '../services/create-desk-services';
+import { createDeskClient } from '../services/desk-client';
 import { fileKeyStore } from '../../db/cache-key';
 import { startEmbeddedServer } from './embedded-server';
 import { startWebHost } from './web-host';
@@ -35,7 +36,7 @@ const services = await createDeskServices({
 if (services.startupNotice) {
   console.warn(`Cache lokal rusak dan telah dipulihkan dari cadangan ${services.startupNotice.backupAt}; berkas rusak disimpan di ${services.startupNotice.damagedFile}.`);
 }
-const host = await startWebHost({ handlers: services.handlers, rendererDir, port: Number(values.port) });
+const host = await startWebHost({ client: createDeskClient(services), rendererDir, port: Number(values.port) });
 console.log(`Meja Izin (web host, for development and tests) on ${host.origin}`);
 console.log(`Open: ${host.url}`);
 

@@ -1,11 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Handlers } from '../../shared/contract';
-import { dispatchCall } from '../services/dispatch-call';
+import type { DeskClient } from '../services/desk-client';
 
 export interface WebHostOptions {
-  handlers: Handlers;
+  /** the desk's handlers behind the contract dispatcher (createDeskClient) */
+  client: DeskClient;
   rendererDir: string;
   port?: number;
 }
@@ -46,7 +46,7 @@ export async function startWebHost(options: WebHostOptions): Promise<RunningWebH
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(403).send({ ok: false, error: { code: 'INTERNAL', message: 'bad host token' } });
     const requestOrigin = request.headers.origin;
     if (requestOrigin && requestOrigin !== origin) return reply.code(403).send({ ok: false, error: { code: 'INTERNAL', message: 'foreign origin' } });
-    return dispatchCall(options.handlers, request.params.method, request.body, (line) => app.log.error(line));
+    return options.client.dispatch(request.params.method, request.body);
   });
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });

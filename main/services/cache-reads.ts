@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { DeskEvent } from '../../shared/contract';
 import { applicationEventSchema, applicationSchema, permitTypeSchema, referenceRecordSchema, type PermitType } from '../../shared/domain';
 import { officeSchema, type Office } from '../../shared/office';
 import { AppFailure } from '../../shared/result';
@@ -49,19 +50,15 @@ export async function readApplication(db: CacheDbOrTrx, applicationId: string) {
   return { row, application: { ...application, stage: row.stage } };
 }
 
-export async function readEvents(db: CacheDbOrTrx, applicationId: string) {
+/** A file's kartu kendali lines, each marked pending while the decision behind it waits in the outbox. */
+export async function readEvents(db: CacheDbOrTrx, applicationId: string): Promise<DeskEvent[]> {
   const rows = await db.selectFrom('events').selectAll().where('application_id', '=', applicationId).orderBy('at').execute();
-  return rows.map((r) => applicationEventSchema.parse(JSON.parse(r.data)));
+  return rows.map((r) => ({ ...applicationEventSchema.parse(JSON.parse(r.data)), pending: r.pending === 1 }));
 }
 
 export async function readReferences(db: CacheDbOrTrx, nik: string) {
   const rows = await db.selectFrom('reference_records').selectAll().where('nik', '=', nik).orderBy('source').execute();
   return rows.map((r) => referenceRecordSchema.parse(JSON.parse(r.data)));
-}
-
-export async function hasPendingCommand(db: CacheDbOrTrx, applicationId: string): Promise<boolean> {
-  const row = await db.selectFrom('outbox').select('id').where('application_id', '=', applicationId).where('status', '=', 'pending').executeTakeFirst();
-  return row !== undefined;
 }
 
 export function holidaySet(office: Office | null): Set<string> {

@@ -19,6 +19,8 @@ import { SessionService } from './session-service';
 import { SyncService } from './sync-service';
 import { OversightClient } from './oversight-client';
 import { oversightHandlers } from './oversight-service';
+import type { DeskLog } from './desk-log';
+import { createFileLog } from './desk-log-file';
 
 export interface DeskServicesOptions {
   cacheFile: string;
@@ -45,6 +47,12 @@ export interface DeskServicesOptions {
   syncIntervalMs?: number;
   fetchImpl?: FetchLike;
   now?: () => Date;
+  /**
+   * Where unexpected errors are written. Without one, a rotating file `<logDir>/meja-izin.log`
+   * (desk-log-file.ts), `logs/` beside the cache unless `logDir` says.
+   */
+  log?: DeskLog;
+  logDir?: string;
 }
 
 export interface DeskServices {
@@ -57,6 +65,8 @@ export interface DeskServices {
    */
   startupNotice: CacheStartupNotice | null;
   backups: BackupSchedule;
+  /** the desk's log, for the host's dispatcher (desk-client.ts) as for the services */
+  log: DeskLog;
   close(): Promise<void>;
 }
 
@@ -66,9 +76,11 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const cache = await openCacheDb(options.cacheFile, { key, backupIntervalMs: options.backupIntervalMs ?? 3_600_000 });
   const { db, close } = cache;
   const now = options.now ?? (() => new Date());
+  const logFile = options.log ? null : createFileLog(options.logDir ?? join(dirname(options.cacheFile), 'logs'));
+  const log: DeskLog = options.log ?? logFile!;
   const client = new ServerClient(options.serverUrl, options.fetchImpl);
   const session = new SessionService(client, db);
-  const sync = new SyncService(db, client, now);
+  const sync = new SyncService(db, client, now, log);
   const queue = new QueueService(db, session, now);
   const applications = new ApplicationService(db, session, client, sync, now);
   const review = new ReviewService(db, session, sync, now);
@@ -76,17 +88,24 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
   const signedDir = options.signedDir ?? join(dirname(options.cacheFile), 'signed-permits');
   // signed permits name their holders: the folder is the desk user's only, like the cache
   privateFolder(signedDir);
-  const signing = new SigningBatchService(db, session, sync, signedDir, now, (applicationId) => client.preparedPermit(applicationId));
+  const signing = new SigningBatchService(db, session, sync, signedDir, now, (applicationId) => client.preparedPermit(applicationId), log);
   const verification = new VerificationService(db, client, now, sharedRevocationSource());
   if (options.defaultCertificatePath && !(await signing.settings()).certificatePath) {
-    await signing.setCertificatePath(options.defaultCertificatePath).catch(() => undefined);
+    // the demo certificate may be gone (a refusal); anything else is a bug worth a line
+    await signing.setCertificatePath(options.defaultCertificatePath).catch((error: unknown) => {
+      if (!(error instanceof AppFailure)) log.error('signing.default_certificate_failed', error);
+    });
   }
 
   async function syncAndPrefetch() {
     const status = await sync.syncNow();
     if (status.online && session.current()) {
       const { items } = await queue.list({ limit: 200 });
-      await applications.prefetch(items.map((i) => i.id)).catch(() => 0);
+      await applications.prefetch(items.map((i) => i.id)).catch((error: unknown) => {
+        // documents not fetched now are fetched when opened; only a bug is worth a line
+        if (!(error instanceof AppFailure)) log.error('prefetch.failed', error, { files: items.length });
+        return 0;
+      });
     }
     return withStartupNotice(await sync.status());
   }
@@ -139,9 +158,11 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
     session,
     startupNotice: cache.notice,
     backups: cache.backups,
+    log,
     async close() {
       sync.stopTimer();
       await close();
+      logFile?.close();
     },
   };
 }

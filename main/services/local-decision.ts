@@ -4,7 +4,7 @@ import type { User } from '../../shared/sync-protocol';
 import type { CacheDbOrTrx } from './cache-reads';
 import type { ComplaintCommand } from '../../shared/complaint-rules';
 import { complaintOutboxKey, outboxCommandSchema, type OutboxCommand } from './outbox-command';
-import { provisionalEventId } from './sync-service';
+import { enqueueCommands, provisionalEventId } from './outbox';
 
 export interface LocalDecision {
   command: OutboxCommand;
@@ -59,10 +59,7 @@ export async function writeLocalDecisions(trx: CacheDbOrTrx, decisions: LocalDec
     };
     return { command, event, at, toStage: decision.toStage };
   });
-  await trx
-    .insertInto('outbox')
-    .values(rows.map(({ command, at }) => ({ id: command.id, application_id: command.applicationId, command: JSON.stringify(command), status: 'pending', attempts: 0, next_attempt_at: at, created_at: at, result_code: null, result_message: null })))
-    .execute();
+  await enqueueCommands(trx, rows);
   for (const toStage of new Set(rows.map((r) => r.toStage))) {
     const ids = rows.filter((r) => r.toStage === toStage).map((r) => r.command.applicationId);
     await trx.updateTable('applications').set({ stage: toStage }).where('id', 'in', ids).execute();
@@ -89,8 +86,5 @@ export async function writeLocalComplaint(trx: CacheDbOrTrx, entry: { command: C
     signature: null,
   });
   if (!parsed.success) throw new AppFailure('INVALID_INPUT', `the complaint command exceeds the protocol's limits: ${parsed.error.issues[0]?.message ?? ''}`);
-  await trx
-    .insertInto('outbox')
-    .values({ id: command.id, application_id: parsed.data.applicationId, command: JSON.stringify(parsed.data), status: 'pending', attempts: 0, next_attempt_at: at, created_at: at, result_code: null, result_message: null })
-    .execute();
+  await enqueueCommands(trx, [{ command: parsed.data, at }]);
 }

@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AppFailure } from '../../shared/result';
+import { scryptKey, type ScryptCost } from '../../shared/node/scrypt-key';
 import { authorSessionSchema, userSchema, type User } from '../../shared/sync-protocol';
 import type { CacheDatabase } from '../../db/cache-database';
 import { readMeta, writeMeta } from './cache-reads';
@@ -41,11 +42,7 @@ const keyFor = (username: string) => `${PREFIX}${username.normalize('NFKC').toLo
 // binds the ciphertext to its account: one official's record copied under another's name does not open
 const aadFor = (username: string) => Buffer.from(`meja-izin offline credential v2\n${keyFor(username)}`, 'utf8');
 
-function deriveKey(password: string, salt: Buffer, kdf: { N: number; r: number; p: number }): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: KDF_MAXMEM }, (err, key) => (err ? reject(err) : resolve(key))),
-  );
-}
+const deriveKey = (password: string, salt: Buffer, kdf: ScryptCost): Promise<Buffer> => scryptKey(password, salt, kdf, { keyLength: 32, maxmem: KDF_MAXMEM });
 
 /**
  * The first version kept scrypt(password) as a verifier, which a guess list turned back into

@@ -51,7 +51,7 @@ export const issueOutboxCommandSchema = z.object({
  * or `complaint-report:<month>` (complaintOutboxKey), so a complaint never holds a file in the
  * cache nor counts as a file's pending decision. The wire command's id is the row's id.
  * Unsigned: the server books it to the official whose token delivers it, so only its author
- * delivers it (sync-service.ts deliverableBy).
+ * delivers it (outbox-push.ts deliverableBy).
  */
 export const complaintOutboxCommandSchema = z.object({
   id: z.string().uuid(),

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CacheDatabase } from '../../db/cache-database';
 import { complaintActionsFor, complaintSchema, complaintStep, reportActionsFor, type Complaint, type ComplaintCommand } from '../../shared/complaint-rules';
-import type { Handlers } from '../../shared/contract';
-import { monitoringCacheKey, monitoringFiguresSchema, type KartuSource, type MonitoringPeriod } from '../../shared/monitoring';
+import type { DeskKartu, Handlers } from '../../shared/contract';
+import { monitoringCacheKey, monitoringFiguresSchema, type MonitoringPeriod } from '../../shared/monitoring';
 import { AppFailure } from '../../shared/result';
 import type { User } from '../../shared/sync-protocol';
 import type { Role } from '../../shared/roles';
@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { readApplication, readEvents, readMeta, readOffice, readPermitTypes, readWorkflows, writeMeta } from './cache-reads';
 import { kartuKendaliPdf } from './kartu-pdf';
 import { writeLocalComplaint } from './local-decision';
-import { complaintOutboxCommandSchema, type ComplaintOutboxCommand } from './outbox-command';
+import type { ComplaintOutboxCommand } from './outbox-command';
+import { complaintCommands } from './outbox';
 import type { OversightClient } from './oversight-client';
 import type { SessionService } from './session-service';
 import type { SyncService } from './sync-service';
@@ -55,7 +56,7 @@ export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: Se
     }
   }
 
-  async function localKartu(applicationId: string): Promise<KartuSource> {
+  async function localKartu(applicationId: string): Promise<DeskKartu> {
     const { application } = await readApplication(db, applicationId);
     const workflow = (await readWorkflows(db)).get(application.workflowId);
     const permitType = (await readPermitTypes(db)).get(application.permitTypeId);
@@ -74,39 +75,6 @@ export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: Se
       holidays: office.holidays.map((h) => h.date),
       officeName: `${office.name} ${office.city}`,
     };
-  }
-
-  /**
-   * The Buku Pengaduan's commands waiting in the outbox (recorded on this desk, not yet delivered)
-   * and the latest the server refused, with its reason.
-   */
-  async function outboxComplaints() {
-    const rows = await db
-      .selectFrom('outbox')
-      .select(['id', 'command', 'status', 'result_code', 'result_message', 'created_at'])
-      .where((eb) => eb.or([eb('application_id', 'like', 'complaint:%'), eb('application_id', 'like', 'complaint-report:%')]))
-      .where('status', 'in', ['pending', 'rejected'])
-      .orderBy('created_at')
-      .execute();
-    const pending: ComplaintOutboxCommand[] = [];
-    const rejected: Array<{ commandId: string; kind: 'complaint' | 'report'; action: string; subject: string; code: string; message: string; at: string }> = [];
-    for (const row of rows) {
-      const parsed = complaintOutboxCommandSchema.safeParse(safeJson(row.command));
-      if (!parsed.success) continue;
-      const c = parsed.data;
-      if (row.status === 'pending') pending.push(c);
-      else
-        rejected.push({
-          commandId: c.id,
-          kind: c.command.kind,
-          action: c.command.action,
-          subject: c.command.kind === 'complaint' ? (c.command.complaint?.complainantName ?? c.command.complaintId) : c.command.month,
-          code: row.result_code ?? '',
-          message: row.result_message ?? '',
-          at: row.created_at,
-        });
-    }
-    return { pending, rejected: rejected.reverse().slice(0, 20) };
   }
 
   /** A step the desk can already tell the rules refuse is refused here, before it waits in the outbox. */
@@ -186,7 +154,7 @@ export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: Se
     'complaints.list': async () => {
       const user = session.requireUser();
       const r = user.role as Role;
-      const outbox = await outboxComplaints();
+      const outbox = await complaintCommands(db);
       let complaints: Complaint[];
       let fromCache = false;
       try {
@@ -223,7 +191,9 @@ export function oversightHandlers(deps: { db: Kysely<CacheDatabase>; session: Se
     },
     'complaints.kartu': async ({ complaintId }) => {
       session.requireUser();
-      return client.complaintKartu(complaintId);
+      // the server's lines: none waits in this desk's outbox
+      const source = await client.complaintKartu(complaintId);
+      return { ...source, events: source.events.map((e) => ({ ...e, pending: false })) };
     },
     'complaints.report': async ({ month }) => {
       const r = role();

@@ -4,7 +4,7 @@ import type { User } from '../../shared/sync-protocol';
 import type { CacheDatabase } from '../../db/cache-database';
 import { rememberCredential, unlockRememberedCredential } from './offline-credentials';
 import type { DeskIdentity, ServerClient } from './server-client';
-import { signOwnPendingCommands } from './sync-service';
+import { signOwnPendingCommands } from './outbox';
 
 /**
  * Who is at the desk. The server token and the author session's key live in memory only (the

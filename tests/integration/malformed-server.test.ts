@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { API_PREFIX } from '../../shared/sync-protocol';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -39,13 +39,13 @@ afterAll(async () => {
 describe('a server that answers badly', () => {
   it('leaves the cache untouched and reports a server error, for each kind of bad answer', async () => {
     const desk = await createDeskServices({ cacheFile: join(temp.dir, 'cache.sqlite'), serverUrl: url, syncIntervalMs: 0 });
-    const signIn = await dispatchCall(desk.handlers, 'session.signIn', { username: 'penata', password: 'whatever' });
+    const signIn = await createDeskClient(desk).dispatch('session.signIn', { username: 'penata', password: 'whatever' });
     expect(signIn.ok).toBe(true);
     for (const m of ['not-json', 'wrong-shape', 'http-500'] as const) {
       mode = m;
-      const status = await dispatchCall(desk.handlers, 'sync.now', {});
+      const status = await createDeskClient(desk).dispatch('sync.now', {});
       expect(status).toMatchObject({ ok: true, value: { online: true, lastError: 'SERVER_ERROR', lastSyncAt: null } });
-      const queue = await dispatchCall(desk.handlers, 'queue.list', {});
+      const queue = await createDeskClient(desk).dispatch('queue.list', {});
       expect(queue).toEqual({ ok: true, value: { items: [], total: 0, offset: 0, stageNames: [], canSign: false, counts: null } });
     }
     await desk.close();
@@ -53,13 +53,13 @@ describe('a server that answers badly', () => {
 
   it('rejects contract calls with unknown methods or invalid input before any service runs', async () => {
     const desk = await createDeskServices({ cacheFile: join(temp.dir, 'cache2.sqlite'), serverUrl: url, syncIntervalMs: 0 });
-    expect(await dispatchCall(desk.handlers, 'fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
-    expect(await dispatchCall(desk.handlers, '__proto__', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
-    expect(await dispatchCall(desk.handlers, 'review.decide', { applicationId: 'a', action: 'teruskan', reason: null, checklist: null, extra: 1 })).toMatchObject({
+    expect(await createDeskClient(desk).dispatch('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(await createDeskClient(desk).dispatch('__proto__', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(await createDeskClient(desk).dispatch('review.decide', { applicationId: 'a', action: 'teruskan', reason: null, checklist: null, extra: 1 })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
-    expect(await dispatchCall(desk.handlers, 'queue.list', {})).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(await createDeskClient(desk).dispatch('queue.list', {})).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
     await desk.close();
   });
 });

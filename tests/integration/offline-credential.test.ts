@@ -1,10 +1,8 @@
 import { createDecipheriv, createHash, scryptSync } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Handlers, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
-import type { Result } from '../../shared/result';
 import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient, type DeskClient } from '../../main/services/desk-client';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { verifyPassword } from '../../server/app/password-hash';
 import { openDeskCache } from '../support/desk-cache-file';
@@ -26,9 +24,9 @@ afterAll(async () => {
   temp.remove();
 });
 
-async function openDesk(): Promise<{ desk: DeskServices; call: <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<Result<MethodOutput<M>>> }> {
+async function openDesk(): Promise<{ desk: DeskServices; call: DeskClient['call'] }> {
   const desk = await createDeskServices({ cacheFile, serverUrl: `http://127.0.0.1:${port}`, syncIntervalMs: 0 });
-  return { desk, call: (method, input) => dispatchCall(desk.handlers as Handlers, method, input) as never };
+  return { desk, call: createDeskClient(desk).call };
 }
 
 function storedRecord(username: string): { raw: string; record: any } {

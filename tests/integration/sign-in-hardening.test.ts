@@ -5,7 +5,7 @@ import { commandMac } from '../../shared/node/command-mac';
 import { pullResponseSchema, transitionContent, type TransitionCommand } from '../../shared/sync-protocol';
 import { DEMO_USERS } from '../../server/seed/demo-configuration';
 import { createDeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { api, lenientThrottle, login, readServerDb, startOfficeServer, type OfficeServer } from '../support/office-server';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -52,6 +52,32 @@ describe('sign-in throttling (default policy)', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
+});
+
+describe('sign-in throttling counted in the database', () => {
+  it('two servers on one database count failures together, and a restarted server still knows the lockout', async () => {
+    const dbFile = join(temp.dir, 'shared-throttle.sqlite');
+    const first = await startOfficeServer(dbFile, { seed: { applications: 1 } });
+    let second = await startOfficeServer(dbFile);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        const via = i % 2 === 0 ? first : second;
+        statuses.push((await api(via.url, '/auth/login', { body: { username: 'kadis', password: `tebakan-${i}` } })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      await second.close();
+      second = await startOfficeServer(dbFile);
+      const locked = await api(second.url, '/auth/login', { body: { username: 'kadis', password: 'meja-izin-demo' } });
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+      // another account from the same address is not locked, and its success clears only itself
+      expect((await api(first.url, '/auth/login', { body: { username: 'penata', password: 'meja-izin-demo' } })).status).toBe(200);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  }, 60_000);
 });
 
 describe('sign-in, sign-out, refresh and administration', () => {
@@ -108,7 +134,7 @@ describe('sign-in, sign-out, refresh and administration', () => {
     try {
       const tokens = () => readServerDb(dbFile, (db) => (db.prepare("SELECT COUNT(*) AS n FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'kadis'").get() as { n: number }).n);
       const before = tokens();
-      expect((await dispatchCall(desk.handlers, 'session.signIn', { username: 'kadis', password: 'meja-izin-demo' })).ok).toBe(true);
+      expect((await createDeskClient(desk).call('session.signIn', { username: 'kadis', password: 'meja-izin-demo' })).ok).toBe(true);
       expect(tokens()).toBe(before + 1);
       await desk.session.signOut();
       expect(tokens()).toBe(before);

@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Handlers, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
-import type { Result } from '../../shared/result';
 import { AppFailure } from '../../shared/result';
 import { API_PREFIX, pullResponseSchema, type LoginResponse, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
 import { createDeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { ServerClient, type FetchLike } from '../../main/services/server-client';
 import { DEMO_PASSWORD, DEMO_PERMIT_TYPES, METRO_WORKFLOW, demoOffice } from '../../server/seed/demo-configuration';
 import { startOfficeAndDesk } from '../support/desk-under-test';
@@ -19,7 +17,6 @@ import { makeTempDir } from '../support/temp-dir';
 const temp = makeTempDir('sync-robustness');
 afterAll(() => temp.remove());
 
-type Call = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<Result<MethodOutput<M>>>;
 
 /** A node:http server on loopback that answers as the test says. */
 async function fakeServer(answer: (req: IncomingMessage, res: ServerResponse) => void) {
@@ -103,10 +100,10 @@ describe('pulls are bounded', () => {
     const desk = await createDeskServices({ cacheFile: join(temp.dir, 'stuck.sqlite'), serverUrl: server.url, syncIntervalMs: 0 });
     try {
       const started = Date.now();
-      expect((await dispatchCall(desk.handlers, 'session.signIn', { username: 'penata', password: 'x' })).ok).toBe(true);
+      expect((await createDeskClient(desk).call('session.signIn', { username: 'penata', password: 'x' })).ok).toBe(true);
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(pulls).toBe(2); // since=0 → 7 (fine), since=7 → 7 again: stop
-      expect(await dispatchCall(desk.handlers, 'sync.status', {})).toMatchObject({ ok: true, value: { online: true, lastError: 'SERVER_ERROR' } });
+      expect(await createDeskClient(desk).call('sync.status', {})).toMatchObject({ ok: true, value: { online: true, lastError: 'SERVER_ERROR' } });
     } finally {
       await desk.close();
       await server.close();
@@ -125,7 +122,7 @@ describe('pulls are bounded', () => {
     });
     const desk = await createDeskServices({ cacheFile: join(temp.dir, 'endless.sqlite'), serverUrl: server.url, syncIntervalMs: 0 });
     try {
-      expect((await dispatchCall(desk.handlers, 'session.signIn', { username: 'penata', password: 'x' })).ok).toBe(true);
+      expect((await createDeskClient(desk).call('session.signIn', { username: 'penata', password: 'x' })).ok).toBe(true);
       expect(pulls).toBe(200);
     } finally {
       await desk.close();
@@ -202,7 +199,7 @@ describe('protocol limits and replays at the server', () => {
   it('refuses an oversized decision on the desk before it joins the outbox', async () => {
     const desk = await createDeskServices({ cacheFile: join(temp.dir, 'limits-desk.sqlite'), serverUrl: server.url, syncIntervalMs: 0 });
     try {
-      const call: Call = (method, input) => dispatchCall(desk.handlers as Handlers, method, input) as never;
+      const { call } = createDeskClient(desk);
       expect((await call('session.signIn', { username: 'penata', password: DEMO_PASSWORD })).ok).toBe(true);
       const target = pemeriksaan[3]!;
       const checklist = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`syarat_${i}`, true]));
@@ -251,7 +248,7 @@ describe('a server that trickles its answer', () => {
     const serverFile = join(temp.dir, 'trickle-office.sqlite');
     const office = await startOfficeServer(serverFile, { throttle: lenientThrottle(), seed: { applications: 2 } });
     const online = await createDeskServices({ cacheFile, serverUrl: office.url, syncIntervalMs: 0 });
-    expect((await dispatchCall(online.handlers, 'session.signIn', { username: 'penata', password: DEMO_PASSWORD })).ok).toBe(true);
+    expect((await createDeskClient(online).call('session.signIn', { username: 'penata', password: DEMO_PASSWORD })).ok).toBe(true);
     await online.close();
     await office.close();
 
@@ -260,9 +257,9 @@ describe('a server that trickles its answer', () => {
     const desk = await createDeskServices({ cacheFile, serverUrl: trickle.url, syncIntervalMs: 0, fetchImpl });
     try {
       const started = Date.now();
-      expect(await dispatchCall(desk.handlers, 'session.signIn', { username: 'penata', password: DEMO_PASSWORD })).toMatchObject({ ok: true, value: { user: { username: 'penata' } } });
+      expect(await createDeskClient(desk).call('session.signIn', { username: 'penata', password: DEMO_PASSWORD })).toMatchObject({ ok: true, value: { user: { username: 'penata' } } });
       expect(Date.now() - started).toBeLessThan(8_000);
-      expect(await dispatchCall(desk.handlers, 'sync.now', {})).toMatchObject({ ok: true, value: { online: false, lastError: 'SERVER_UNREACHABLE' } });
+      expect(await createDeskClient(desk).call('sync.now', {})).toMatchObject({ ok: true, value: { online: false, lastError: 'SERVER_UNREACHABLE' } });
     } finally {
       await desk.close();
     }

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
-import type { Handlers, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
-import type { Result } from '../../shared/result';
 import { createDeskServices, type DeskServices } from '../../main/services/create-desk-services';
-import { dispatchCall } from '../../main/services/dispatch-call';
+import { createDeskClient } from '../../main/services/desk-client';
 import { startCentralServer, type RunningCentralServer } from '../../server/start-central-server';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import { makeTempDir } from './temp-dir';
@@ -17,13 +15,7 @@ export async function startOfficeAndDesk(applications = 12) {
   async function openDesk(name: string) {
     const desk = await createDeskServices({ cacheFile: join(temp.dir, `${name}.sqlite`), serverUrl: server.url, syncIntervalMs: 0 });
     desks.push(desk);
-    const call = <M extends MethodName>(method: M, input: MethodInput<M>) =>
-      dispatchCall(desk.handlers as Handlers, method, input) as Promise<Result<MethodOutput<M>>>;
-    const callOk = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
-      const result = await call(method, input);
-      if (!result.ok) throw new Error(`${method} failed: ${result.error.code} ${result.error.message}`);
-      return result.value;
-    };
+    const { call, callOk } = createDeskClient(desk);
     const signIn = (username: string) => callOk('session.signIn', { username, password: DEMO_PASSWORD });
     return { desk, call, callOk, signIn };
   }
