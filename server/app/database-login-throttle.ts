@@ -1,10 +1,12 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ServerDatabase } from '../db/server-database';
 import { engineOf } from '../db/server-engine';
 import {
   DEFAULT_THROTTLE_POLICY,
   accountKey,
   failureDelayMs,
+  knownAddressKey,
+  KNOWN_ADDRESS_MS,
   recordFailure,
   waitBefore,
   type Attempt,
@@ -17,12 +19,15 @@ import {
 /** An attempt under way longer than this was left by a process that stopped mid-check: it no longer counts. */
 const IN_FLIGHT_STALE_MS = 60_000;
 const DAY_MS = 24 * 60 * 60_000;
+/** Idle rows are swept at most this often per process, apart from any sign-in's own transaction. */
+const SWEEP_EVERY_MS = 60_000;
 
 interface StoredCounter extends CounterState {
   inFlight: number[];
 }
 
-type Scope = 'account' | 'address';
+/** `known`: an address this account signed in from (key: account and address), see knownAddressKey. */
+type Scope = 'account' | 'address' | 'known';
 
 /**
  * The login throttle's rules (login-throttle.ts) with its counts in the database (migration 024):
@@ -38,14 +43,17 @@ export class DatabaseLoginThrottle implements SignInThrottle {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  private lastSweep = 0;
+
   async begin(username: string, address: string): Promise<ThrottleVerdict> {
     const now = this.clock();
     const attempt: Attempt = { account: accountKey(username), address, startedAt: now };
     return this.db.transaction().execute(async (trx) => {
       const account = await this.lock(trx, 'account', attempt.account, now);
       const origin = await this.lock(trx, 'address', attempt.address, now);
+      const known = await this.knows(trx, attempt, now);
       const wait = Math.max(
-        waitBefore(account, account.inFlight.length, this.policy.accountFailures, now, this.policy),
+        known ? 0 : waitBefore(account, account.inFlight.length, this.policy.accountFailures, now, this.policy),
         waitBefore(origin, origin.inFlight.length, this.policy.addressFailures, now, this.policy),
       );
       if (wait > 0) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
@@ -59,7 +67,7 @@ export class DatabaseLoginThrottle implements SignInThrottle {
 
   async finish(attempt: Attempt, succeeded: boolean): Promise<{ delayMs: number }> {
     const now = this.clock();
-    return this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx) => {
       const account = await this.lock(trx, 'account', attempt.account, now);
       const origin = await this.lock(trx, 'address', attempt.address, now);
       for (const counter of [account, origin]) {
@@ -70,16 +78,17 @@ export class DatabaseLoginThrottle implements SignInThrottle {
       if (succeeded) {
         // the address keeps its count: one valid account must not wash away guesses at others
         await trx.deleteFrom('login_throttle').where('scope', '=', 'account').where('key', '=', attempt.account).execute();
+        await this.remember(trx, attempt, now);
       } else {
         delayMs = failureDelayMs(recordFailure(account, this.policy.accountFailures, now, this.policy), this.policy);
         recordFailure(origin, this.policy.addressFailures, now, this.policy);
         await this.save(trx, 'account', attempt.account, account, now);
       }
       await this.save(trx, 'address', attempt.address, origin, now);
-      // rows idle for a day hold nothing that still counts
-      await trx.deleteFrom('login_throttle').where('updated_at', '<', now - DAY_MS).where('locked_until', '<', now).execute();
       return { delayMs };
     });
+    await this.sweep(now);
+    return outcome;
   }
 
   /** Forgets everything (an administrator's unlock; tests). */
@@ -87,22 +96,66 @@ export class DatabaseLoginThrottle implements SignInThrottle {
     await this.db.deleteFrom('login_throttle').execute();
   }
 
-  /** The counter's row, made to exist and locked for the rest of the transaction. */
+  /**
+   * The counter's row, made to exist and locked for the rest of the transaction, in one
+   * statement: an upsert that always updates locks the row it answers, even when a concurrent
+   * attempt deleted it meanwhile (PostgreSQL then inserts it anew), where an insert-if-missing
+   * followed by SELECT … FOR UPDATE could find nothing once that attempt committed.
+   */
   private async lock(trx: Transaction<ServerDatabase>, scope: Scope, key: string, now: number): Promise<StoredCounter> {
-    await trx
+    const row = await trx
       .insertInto('login_throttle')
       .values({ scope, key, failures: '[]', in_flight: '[]', lockouts: '[]', locked_until: 0, updated_at: now })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .execute();
-    let query = trx.selectFrom('login_throttle').selectAll().where('scope', '=', scope).where('key', '=', key);
-    if (engineOf(trx) === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirstOrThrow();
+      .onConflict((oc) => oc.columns(['scope', 'key']).doUpdateSet((eb) => ({ key: eb.ref('excluded.key') })))
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return {
       failures: JSON.parse(row.failures) as number[],
       inFlight: (JSON.parse(row.in_flight) as number[]).filter((t) => t > now - IN_FLIGHT_STALE_MS),
       lockouts: JSON.parse(row.lockouts) as number[],
       lockedUntil: Number(row.locked_until),
     };
+  }
+
+  /**
+   * Whether this account signed in from this address lately. Such an address is not held back by
+   * the account's lockout (its own address count still holds it): whoever guesses at an account
+   * from elsewhere locks it for everyone else, but not for the official at the desk they use.
+   */
+  private async knows(trx: Transaction<ServerDatabase>, attempt: Attempt, now: number): Promise<boolean> {
+    const row = await trx
+      .selectFrom('login_throttle')
+      .select('updated_at')
+      .where('scope', '=', 'known')
+      .where('key', '=', knownAddressKey(attempt))
+      .executeTakeFirst();
+    return row !== undefined && Number(row.updated_at) > now - KNOWN_ADDRESS_MS;
+  }
+
+  private async remember(trx: Transaction<ServerDatabase>, attempt: Attempt, now: number): Promise<void> {
+    await trx
+      .insertInto('login_throttle')
+      .values({ scope: 'known', key: knownAddressKey(attempt), failures: '[]', in_flight: '[]', lockouts: '[]', locked_until: 0, updated_at: now })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doUpdateSet({ updated_at: now }))
+      .execute();
+  }
+
+  /**
+   * Rows that hold nothing that still counts (counters idle for a day, addresses not signed in
+   * from for KNOWN_ADDRESS_MS) go, now and then, in a statement of their own: inside a sign-in's
+   * transaction it would wait on (and deadlock with) rows other attempts hold. On PostgreSQL a
+   * row some attempt holds is skipped, left for the next sweep.
+   */
+  private async sweep(now: number): Promise<void> {
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    const idle = sql<boolean>`(scope <> 'known' AND updated_at < ${now - DAY_MS} AND locked_until < ${now}) OR (scope = 'known' AND updated_at < ${now - KNOWN_ADDRESS_MS})`;
+    const sweep =
+      engineOf(this.db) === 'postgres'
+        ? sql`DELETE FROM login_throttle WHERE ctid IN (SELECT ctid FROM login_throttle WHERE ${idle} FOR UPDATE SKIP LOCKED)`
+        : sql`DELETE FROM login_throttle WHERE ${idle}`;
+    // housekeeping: a sign-in never fails because of it
+    await sweep.execute(this.db).catch(() => undefined);
   }
 
   private async save(trx: Transaction<ServerDatabase>, scope: Scope, key: string, counter: StoredCounter, now: number): Promise<void> {

@@ -2,7 +2,9 @@
  * Failed sign-ins, counted per account and per address. Each failure within the window makes the
  * next answer slower; past the threshold the account (or address) is locked for a while, and
  * each further lockout within a day lasts twice as long. Unknown usernames are counted exactly
- * like known ones, so a lockout does not tell which accounts exist.
+ * like known ones, so a lockout does not tell which accounts exist. An account's lockout does not
+ * hold back an address it signed in from in the last 30 days: guesses from elsewhere cannot lock
+ * the official out of their own desk (the address's own count still limits guesses from it).
  *
  * The server counts in its database (DatabaseLoginThrottle), so several server processes on one
  * database count failures together and a restart forgets nothing; LoginThrottle keeps the same
@@ -94,9 +96,18 @@ export function failureDelayMs(n: number, policy: ThrottlePolicy): number {
   return n <= 1 ? 0 : Math.min(policy.maxDelayMs, policy.delayBaseMs * 2 ** (n - 2));
 }
 
+/** How long an address an account signed in from stays known to it: its lockout does not hold that address back. */
+export const KNOWN_ADDRESS_MS = 30 * DAY_MS;
+
+export function knownAddressKey(attempt: Pick<Attempt, 'account' | 'address'>): string {
+  return `${attempt.account}\n${attempt.address}`;
+}
+
 export class LoginThrottle implements SignInThrottle {
   private readonly accounts = new Map<string, Counter>();
   private readonly addresses = new Map<string, Counter>();
+  /** when each account last signed in from each address (knownAddressKey) */
+  private readonly known = new Map<string, number>();
 
   constructor(
     private readonly policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY,
@@ -115,7 +126,9 @@ export class LoginThrottle implements SignInThrottle {
   begin(username: string, address: string): ThrottleVerdict {
     const now = this.clock();
     const attempt = { account: LoginThrottle.accountKey(username), address };
-    const waits = [this.waitFor(this.accounts, attempt.account, this.policy.accountFailures, now), this.waitFor(this.addresses, attempt.address, this.policy.addressFailures, now)];
+    // an address this account signed in from lately is not held back by the account's lockout (see DatabaseLoginThrottle.knows)
+    const known = (this.known.get(knownAddressKey(attempt)) ?? -Infinity) > now - KNOWN_ADDRESS_MS;
+    const waits = [known ? 0 : this.waitFor(this.accounts, attempt.account, this.policy.accountFailures, now), this.waitFor(this.addresses, attempt.address, this.policy.addressFailures, now)];
     const wait = Math.max(...waits);
     if (wait > 0) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
     this.counter(this.accounts, attempt.account).inFlight += 1;
@@ -133,11 +146,12 @@ export class LoginThrottle implements SignInThrottle {
     if (succeeded) {
       // the address keeps its count: one valid account must not wash away guesses at others
       this.accounts.delete(attempt.account);
+      this.known.set(knownAddressKey(attempt), now);
       return { delayMs: 0 };
     }
     const n = recordFailure(account, this.policy.accountFailures, now, this.policy);
     recordFailure(address, this.policy.addressFailures, now, this.policy);
-    if (this.accounts.size + this.addresses.size > SWEEP_ABOVE) this.sweep(now);
+    if (this.accounts.size + this.addresses.size + this.known.size > SWEEP_ABOVE) this.sweep(now);
     return { delayMs: failureDelayMs(n, this.policy) };
   }
 
@@ -145,6 +159,7 @@ export class LoginThrottle implements SignInThrottle {
   reset(): void {
     this.accounts.clear();
     this.addresses.clear();
+    this.known.clear();
   }
 
   private counter(map: Map<string, Counter>, key: string): Counter {
@@ -162,6 +177,7 @@ export class LoginThrottle implements SignInThrottle {
   }
 
   private sweep(now: number): void {
+    for (const [key, at] of this.known) if (at <= now - KNOWN_ADDRESS_MS) this.known.delete(key);
     for (const map of [this.accounts, this.addresses]) {
       for (const [key, counter] of map) {
         const idle = counter.inFlight === 0 && counter.lockedUntil <= now && counter.failures.every((t) => t <= now - this.policy.windowMs);

@@ -174,7 +174,8 @@ export interface ClaimTable {
 
 /** Failed sign-ins per account or address (migration 024): times are epoch ms, lists are JSON arrays. */
 export interface LoginThrottleTable {
-  scope: 'account' | 'address';
+  /** account and address: failure counters; known: an address the account signed in from (key: account, newline, address) */
+  scope: 'account' | 'address' | 'known';
   key: string;
   failures: string;
   in_flight: string;

@@ -32,11 +32,11 @@ export interface OfficeServer {
  */
 export async function startOfficeServer(
   dbFile: string,
-  options: { throttle?: LoginThrottle; policy?: ThrottlePolicy; port?: number; seed?: SeedOptions; engine?: TestEngine } = {},
+  options: { throttle?: LoginThrottle; policy?: ThrottlePolicy; port?: number; seed?: SeedOptions; engine?: TestEngine; trustProxy?: boolean } = {},
 ): Promise<OfficeServer> {
   const engine = options.engine ?? testEngineFromEnv();
   const { db, close } = await openServerDb(engine === 'postgres' ? await postgresDatabaseFor(dbFile) : dbFile);
-  const app = buildServerApp({ db, loginThrottle: options.throttle ?? new DatabaseLoginThrottle(db, options.policy) });
+  const app = buildServerApp({ db, trustProxy: options.trustProxy, loginThrottle: options.throttle ?? new DatabaseLoginThrottle(db, options.policy) });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -54,12 +54,13 @@ export async function startOfficeServer(
   };
 }
 
-export async function api(baseUrl: string, path: string, init: { method?: string; token?: string; body?: unknown; rawBody?: string } = {}) {
+export async function api(baseUrl: string, path: string, init: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) {
   const response = await fetch(`${baseUrl}${API_PREFIX}${path}`, {
     method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET'),
     headers: {
       ...(init.body !== undefined || init.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
     },
     body: init.rawBody ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
   });
