@@ -16,15 +16,21 @@ import { engineOf } from '../db/server-engine';
  * (one connection per process, a transaction at a time) already runs these in turn.
  */
 export async function lockOfficeApplication(trx: Transaction<ServerDatabase>, user: Pick<UserTable, 'office_id'>, applicationId: string): Promise<Selectable<ApplicationTable> | undefined> {
-  // the definitions' version comes along, so the caller's workflow lookup needs no round trip (definitions-cache.ts)
-  let query = trx
+  if (engineOf(trx) === 'postgres') {
+    // no definitions version along: a subquery of this statement would read it as of the
+    // statement's start, before any wait for the lock, and a signer binding or workflow changed
+    // meanwhile would go unseen; the caller's lookup reads it after the lock (definitions-cache.ts)
+    return trx.selectFrom('applications').selectAll().where('id', '=', applicationId).where('office_id', '=', user.office_id).forUpdate().executeTakeFirst();
+  }
+  // SQLite: the transaction reads one snapshot throughout, so the definitions' version comes
+  // along and the caller's workflow lookup needs no round trip
+  const row = await trx
     .selectFrom('applications')
     .selectAll('applications')
     .select(DEFINITIONS_VERSION_COLUMN.as('definitions_version'))
     .where('id', '=', applicationId)
-    .where('office_id', '=', user.office_id);
-  if (engineOf(trx) === 'postgres') query = query.forUpdate(['applications']);
-  const row = await query.executeTakeFirst();
+    .where('office_id', '=', user.office_id)
+    .executeTakeFirst();
   if (!row) return undefined;
   const { definitions_version, ...app } = row;
   noteDefinitionsVersion(trx, definitions_version);

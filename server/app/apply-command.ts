@@ -35,9 +35,7 @@ export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable
   if (definitions?.workflows.some((w) => w.stages.some((s) => s.actions.some((a) => a.id === command.action && a.reservesPermitNumber)))) {
     await warmPermitPreparation(db, author.office_id, now);
   }
-  return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) =>
-    transition(trx, author, command, now, definitions),
-  );
+  return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) => transition(trx, author, command, now));
 }
 
 type Verdict = Extract<RuleVerdict, { ok: true }>;
@@ -110,13 +108,14 @@ async function transition(
   user: UserTable,
   command: TransitionCommand,
   now: Date,
-  definitions: OfficeDefinitions | undefined,
 ): Promise<number | RecordedCommand> {
   // another office's file answers as one that does not exist; the row is locked before judging,
   // so a racing command on the same file is judged against the stage this one leaves
   const locked = await lockApplicationForDecision(trx, user, command.applicationId);
   if (!locked) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
   const { app, claim, signed, references } = locked;
+  // judged by the definitions as they are now, under the lock (those read before it only chose whether to warm up)
+  const definitions = await officeDefinitions(trx, app.office_id);
   const verdict = await judgeOnServer(
     trx,
     user,

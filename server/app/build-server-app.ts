@@ -58,9 +58,12 @@ export function buildServerApp({ db, logger = false, trustProxy = false, revocat
   // and holds every migration (a load balancer sends traffic to ready processes only).
   for (const prefix of ['', API_PREFIX]) {
     app.get(`${prefix}/health`, async () => ({ ok: true }));
-    app.get(`${prefix}/ready`, async (_request, reply) => {
+    app.get(`${prefix}/ready`, async (request, reply) => {
       const readiness = await checkReadiness(db);
-      return readiness.ready ? { ready: true } : reply.code(503).send({ ready: false, reason: readiness.reason });
+      if (readiness.ready) return { ready: true };
+      // the database's own error (host, user) goes to the log, not to whoever asks
+      if (readiness.fault) request.log.warn({ fault: readiness.fault }, 'not ready');
+      return reply.code(503).send({ ready: false, reason: readiness.reason });
     });
   }
 
@@ -100,7 +103,7 @@ export function buildServerApp({ db, logger = false, trustProxy = false, revocat
   });
 
   app.register(async (authed) => {
-    authed.addHook('preHandler', requireSignedIn(db));
+    authed.addHook('onRequest', requireSignedIn(db));
 
     // "Keluar": this token answers 401 from now on.
     authed.post(`${API_PREFIX}/auth/logout`, async (request) => {

@@ -16,8 +16,13 @@ import type { ServerDatabase } from '../db/server-database';
  * highest value already proven safe instead, which is also correct, only older.
  */
 const MAX_WAIT_MS = 2_000;
-/** between rounds while transactions are still in flight: they take a few milliseconds */
+/**
+ * Between rounds while transactions are still in flight: they take a few milliseconds, so the
+ * first pause is short; it doubles while the same wait goes on (a long transaction elsewhere in
+ * the cluster shows in every snapshot: no statement a millisecond for the 2 s a pull may wait).
+ */
 const ROUND_PAUSE_MS = 1;
+const ROUND_PAUSE_MAX_MS = 64;
 
 interface Snapshot {
   xmin: bigint;
@@ -83,6 +88,7 @@ export class ChangeWatermark {
 
   private async run(): Promise<void> {
     this.running = true;
+    let pause = ROUND_PAUSE_MS;
     try {
       while (this.waiters.length > 0) {
         const round = ++this.startedRounds;
@@ -102,8 +108,10 @@ export class ChangeWatermark {
         }
         this.candidates = this.candidates.filter((c) => c.round > provenRound);
         for (const waiter of [...this.waiters]) if (waiter.round <= provenRound) this.settle(waiter, this.safe);
+        if (provenRound > 0) pause = ROUND_PAUSE_MS;
         if (this.waiters.length > 0 && this.candidates.some((c) => c.waitFor && c.waitFor.length > 0)) {
-          await new Promise((resolve) => setTimeout(resolve, ROUND_PAUSE_MS));
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          pause = Math.min(ROUND_PAUSE_MAX_MS, pause * 2);
         }
       }
     } catch (error) {

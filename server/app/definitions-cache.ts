@@ -120,8 +120,10 @@ async function currentSnapshot(db: Db): Promise<Snapshot> {
   // a database without the version counter (not migrated this far): no caching
   if (version === null) return loadSnapshot(db, -1);
   if (slot.current?.version === version) return slot.current;
-  // inside a transaction the rows must be read on its own connection; outside, concurrent misses share one load
-  if (db.isTransaction) return remember(slot, await loadSnapshot(db, version));
+  // inside a transaction the rows must be read on its own connection, and are kept for it alone:
+  // they may hold its own uncommitted changes, which a rollback takes back while a later
+  // committed change brings the counter to the same version again
+  if (db.isTransaction) return loadSnapshot(db, version);
   if (!slot.loading || slot.loadingVersion !== version) {
     slot.loadingVersion = version;
     slot.loading = loadSnapshot(db, version).finally(() => {

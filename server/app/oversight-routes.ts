@@ -30,7 +30,7 @@ export async function oversightRoutes(app: FastifyInstance, options: { db: Kysel
   const { db } = options;
   const now = options.now ?? (() => new Date());
 
-  app.addHook('preHandler', requireSignedIn(db));
+  app.addHook('onRequest', requireSignedIn(db));
 
   app.get(`${API_PREFIX}/oversight/monitoring`, async (request) => {
     const user = requireRole(request, OVERSIGHT_ROLES);

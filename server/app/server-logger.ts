@@ -23,6 +23,10 @@ export function serverLoggerOptions(level: string = 'info', stream?: NodeJS.Writ
         '*.session_key',
         '*.password_hash',
         '*.nik',
+        // a database error quotes row values in these ("Key (nik)=(…) already exists")
+        '*.detail',
+        '*.where',
+        '*.internalQuery',
         '*.applicant',
       ],
       censor: '[redacted]',
