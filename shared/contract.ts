@@ -133,6 +133,8 @@ export const signingBatchSchema = z.object({
   id: z.string(),
   signerName: z.string(),
   finished: z.boolean(),
+  /** when every item was signed and recorded, or failed (ISO); null while the batch runs */
+  finishedAt: z.string().nullable(),
   items: z.array(signingItemSchema),
 });
 

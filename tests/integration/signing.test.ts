@@ -35,10 +35,13 @@ async function reviewedBy(
 }
 async function untilFinished(batch: SigningBatch): Promise<SigningBatch> {
   let current = batch;
+  expect(current.finishedAt).toBeNull();
   while (!current.finished) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     current = await callOk('signing.progress', { batchId: batch.id });
   }
+  // the moment the last item was recorded (or failed), for the panel and bench:batch
+  expect(Number.isNaN(Date.parse(current.finishedAt ?? ""))).toBe(false);
   return current;
 }
 

@@ -133,7 +133,7 @@ export class SigningBatchService {
       const row = rows.get(applicationId);
       return { applicationId, registrationNumber: row?.registration_number ?? applicationId, applicantName: row?.applicant_name ?? '', status: 'waiting', code: null, permitNumber: null };
     });
-    const batch: RunningBatch = { snapshot: { id: randomUUID(), items, finished: false, signerName: user.fullName }, cancelled: false, reviewedSha256: { ...reviewedSha256 } };
+    const batch: RunningBatch = { snapshot: { id: randomUUID(), items, finished: false, finishedAt: null, signerName: user.fullName }, cancelled: false, reviewedSha256: { ...reviewedSha256 } };
     this.current = batch;
     this.batches.set(batch.snapshot.id, batch);
     void this.run(batch, { identity, certificateSha256 });
@@ -285,6 +285,7 @@ export class SigningBatchService {
     } finally {
       // everything is recorded (or failed): the signer has his answer while the workers end, key and all
       batch.snapshot.finished = true;
+      batch.snapshot.finishedAt = this.now().toISOString();
       await pool.close();
     }
     // the final files made durable and the journal files dropped, off the signer's wait
