@@ -282,6 +282,10 @@ async function seedPekanbaruFiles(
     const step = PEKANBARU_STEPS[i % PEKANBARU_STEPS.length]!;
     const enteredAt = new Date(now.getTime() - (3 + Math.floor(random() * 60)) * 60_000);
     const submittedAt = new Date(enteredAt.getTime() - 20 * 60_000);
+    const reached = PEKANBARU_STEPS.indexOf(step);
+    // a file still at the first step entered it when it was submitted: the stage timer and the
+    // kartu kendali (which counts from the submission's line) measure the same span
+    const stageEnteredAt = reached === 0 ? submittedAt : enteredAt;
     const changeSeq = await nextChangeSeq(trx);
     await trx
       .insertInto('applications')
@@ -296,7 +300,7 @@ async function seedPekanbaruFiles(
         checklist: JSON.stringify(step === 'penerimaan_berkas' ? {} : Object.fromEntries(PEKANBARU_SIKRO.requirements.map((r) => [r.id, true]))),
         submitted_at: submittedAt.toISOString(),
         complete_at: submittedAt.toISOString(),
-        stage_entered_at: enteredAt.toISOString(),
+        stage_entered_at: stageEnteredAt.toISOString(),
         permit_number: null,
         verification_id: null,
         version: 1,
@@ -308,7 +312,6 @@ async function seedPekanbaruFiles(
       .values({ id: randomUUID(), application_id: id, command_id: null, actor_name: `${applicant.fullName} (MPPD)`, actor_role: null, action: 'diajukan', from_stage: null, to_stage: 'penerimaan_berkas', reason: null, at: submittedAt.toISOString(), evidence: null })
       .execute();
     // the kartu kendali: one line for every step the file has already passed
-    const reached = PEKANBARU_STEPS.indexOf(step);
     for (let k = 0; k < reached; k += 1) {
       const from = PEKANBARU_WORKFLOW.stages.find((st) => st.id === PEKANBARU_STEPS[k])!;
       const actor = byRole(from.role!);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitoringFigures } from '../../shared/monitoring';
 import { monthPeriod } from '../../shared/monitoring';
 import { calendarDateIn } from '../../shared/working-days';
-import { api, login, startOfficeServer, type OfficeServer } from '../support/office-server';
+import { api, login, readServerDb, startOfficeServer, type OfficeServer } from '../support/office-server';
 import { qpdfCheck } from '../support/poppler';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -38,6 +38,21 @@ describe('monitoring figures and the monthly report, over the demo office', () =
   afterAll(async () => {
     await server.close();
     temp.remove();
+  });
+
+  it('seeds every file in its stage since the kartu kendali line that brought it there, so the stage timer and the kartu agree', () => {
+    const files = readServerDb(dbFile, (db) =>
+      db
+        .prepare(
+          `SELECT a.registration_number AS number, a.stage_entered_at AS entered,
+             (SELECT max(e.at) FROM events e WHERE e.application_id = a.id AND e.to_stage = a.stage) AS line
+           FROM applications a`,
+        )
+        .all() as Array<{ number: string; entered: string; line: string | null }>,
+    );
+    expect(files.length).toBeGreaterThan(70);
+    const disagreeing = files.filter((f) => f.line === null || Date.parse(f.line) !== Date.parse(f.entered));
+    expect(disagreeing).toEqual([]);
   });
 
   it('serves the figures to the Kepala Dinas and the Sekretaris only', async () => {
