@@ -13,6 +13,7 @@ import { MonitoringScreen } from './screens/monitoring-screen';
 import { ComplaintsScreen } from './screens/complaints-screen';
 import { OversightNav } from './components/oversight-nav';
 import { queryClient } from './desk-query';
+import { clearAllDrafts } from './screens/application/decision-drafts';
 
 /** The screens by route: one typed union, so a route and its parameters cannot drift apart. */
 type View =
@@ -64,10 +65,13 @@ export function App() {
   };
 
   const signOut = async () => {
-    await invoke('session.signOut', {});
+    const result = await invoke('session.signOut', {});
+    if (!result.ok) return result.error; // refused while a signing batch runs: the top bar says why
     queryClient.clear(); // the next official sees none of this one's server data
+    clearAllDrafts(); // nor what this one ticked and typed
     setUser(null);
     setView({ kind: 'queue', notice: null });
+    return null;
   };
 
   if (!checked) return null;

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueItem } from '../../../shared/contract';
+import { COMMAND_LIMITS } from '../../../shared/sync-protocol';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
+import { LengthCounter } from './length-counter';
 
 /**
  * Rejects one or many applications with one reason, said so above the reason; each is its own
@@ -57,8 +59,16 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
       </ul>
       <label className="field">
         <span>{t('application.reason')}</span>
-        <textarea rows={3} aria-describedby="reject-same-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t('application.reasonPlaceholder')} />
+        <textarea
+          rows={3}
+          aria-describedby="reject-reason-count reject-same-reason"
+          value={reason}
+          maxLength={COMMAND_LIMITS.reasonLength}
+          onChange={(e) => setReason(e.target.value)}
+          placeholder={t('application.reasonPlaceholder')}
+        />
       </label>
+      <LengthCounter id="reject-reason-count" length={reason.length} limit={COMMAND_LIMITS.reasonLength} />
       <p id="reject-same-reason" className="alert info">
         {t('signing.rejectSameReason', { count: rejectable.length })}
         {skipped > 0 && <> {t('signing.rejectWillSkip', { count: skipped, reasons: skippedReasons })}</>}

@@ -320,6 +320,13 @@ export const en: Messages = {
   },
   documentKinds: { str: 'STR', bukti_sisdmk: 'SISDMK verification', surat_keterangan_tempat: 'Place-of-practice letter' },
   oversight: oversightEn,
+  forms: {
+    characters: 'characters',
+    limitReached: 'limit reached',
+    overLimit_one: '{{over}} character over, shorten it',
+    overLimit_other: '{{over}} characters over, shorten it',
+    messageTooLong: 'This message is longer than the {{limit}} characters the server accepts. Shorten the note or choose fewer requirements.',
+  },
   common: { signOut: 'Sign out', language: 'Language', close: 'Close', cancel: 'Cancel', confirm: 'Send decision' },
   errors: {
     INVALID_INPUT: 'The data sent is not valid.',
@@ -362,6 +369,7 @@ export const en: Messages = {
     SIGNED_NOT_PREPARED: 'Refused by the server: the signed document differs from the permit prepared.',
     PERMIT_NUMBER_MISSING: 'The permit number has not arrived from the server yet. Sync, then try again.',
     SIGNING_IN_PROGRESS: 'Another signing batch is running.',
+    SIGN_OUT_WHILE_SIGNING: 'Signing is in progress. Wait until it finishes or cancel it first, then sign out.',
     PDF_UNREADABLE: 'This file is not a readable PDF, or it carries no electronic signature.',
     TSA_UNAVAILABLE: 'The time-stamping authority cannot be reached or refused the request; this permit was not signed.',
     CLAIMED_BY_OTHER: 'Another officer is working on this file. Wait until they release it.',

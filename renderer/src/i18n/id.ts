@@ -42,6 +42,7 @@ const errors: Record<ErrorCode, string> = {
   SIGNED_NOT_PREPARED: 'Ditolak server: dokumen yang ditandatangani berbeda dari dokumen izin yang disiapkan.',
   PERMIT_NUMBER_MISSING: 'Nomor izin belum diterima dari server. Sinkronkan, lalu coba lagi.',
   SIGNING_IN_PROGRESS: 'Penandatanganan lain sedang berjalan.',
+  SIGN_OUT_WHILE_SIGNING: 'Penandatanganan sedang berjalan. Tunggu sampai selesai atau batalkan dulu, lalu keluar.',
   PDF_UNREADABLE: 'Berkas ini bukan PDF yang dapat dibaca, atau tidak memuat tanda tangan elektronik.',
   TSA_UNAVAILABLE: 'Layanan penanda waktu (TSA) tidak dapat dihubungi atau menolak permintaan; izin ini belum ditandatangani.',
   CLAIMED_BY_OTHER: 'Berkas ini sedang dikerjakan oleh petugas lain. Tunggu sampai dilepaskan.',
@@ -378,6 +379,13 @@ export const id = {
   },
   documentKinds: { str: 'STR', bukti_sisdmk: 'Bukti verifikasi SISDMK', surat_keterangan_tempat: 'Surat keterangan tempat' },
   oversight: oversightId,
+  forms: {
+    characters: 'karakter',
+    limitReached: 'batas tercapai',
+    overLimit_one: 'lebih {{over}} karakter, persingkat',
+    overLimit_other: 'lebih {{over}} karakter, persingkat',
+    messageTooLong: 'Pesan ini melebihi {{limit}} karakter yang diterima server. Persingkat catatan atau kurangi persyaratan yang dipilih.',
+  },
   common: { signOut: 'Keluar', language: 'Bahasa', close: 'Tutup', cancel: 'Batal', confirm: 'Kirim keputusan' },
   errors,
 };

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useReducer, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { WorkflowAction } from '../../../shared/workflow';
 import type { User } from '../../../shared/sync-protocol';
@@ -12,6 +12,7 @@ import { KartuKendali } from '../components/kartu-kendali';
 import { ApplicantPanel } from './application/applicant-panel';
 import { ChecklistPanel } from './application/checklist-panel';
 import { DecisionPanel } from './application/decision-panel';
+import { clearDraft, readDraft, setDraftTick } from './application/decision-drafts';
 import { DocumentsPanel, fileTabs, tabKey } from './application/documents-panel';
 import { FileHeader } from './application/file-header';
 import { useFileDetail } from './application/use-file-detail';
@@ -31,15 +32,18 @@ interface ApplicationScreenProps {
  * One file: its header (take/release, previous/next), the applicant, the conformity check, the
  * requirement checklist, the decision, the kartu kendali, and its documents in the viewer. The
  * panels live in ./application/; this screen holds what they share (the file, the checklist
- * being ticked, the open reason form and tab) and the keyboard shortcuts.
+ * being ticked, the open reason form and tab) and the keyboard shortcuts. What the official
+ * ticks and types is the file's draft (./application/decision-drafts), kept until it is sent.
  */
 export function ApplicationScreen({ applicationId, neighbours, onNavigate, user, onBack, onChanged }: ApplicationScreenProps) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const { detail, error: loadError, loaded, reload } = useFileDetail(applicationId);
+  const { detail, error: loadError, reload } = useFileDetail(applicationId);
   const [error, setError] = useState<string | null>(null);
-  // the official's ticks, for the load they were made on; each load starts from the file's own checklist
-  const [edits, setEdits] = useState<{ loaded: number; values: Record<string, boolean> } | null>(null);
+  const [decisionError, setDecisionError] = useState<string | null>(null);
+  const draftKey = { userId: user.id, applicationId };
+  // the draft lives outside React; a tick re-renders the screen to show it
+  const [, ticked] = useReducer((n: number) => n + 1, 0);
   // which tab is open, by key; the tab itself is derived from the file's documents
   const [openTab, setOpenTab] = useState<string | null>(null);
   const [reasonFor, setReasonFor] = useState<WorkflowAction | null>(null);
@@ -54,9 +58,12 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
   };
 
   const application = detail?.application ?? null;
-  const checklist = edits && edits.loaded === loaded ? edits.values : (application?.checklist ?? {});
   const actions = detail?.actions ?? [];
   const checklistEditable = actions.some((a) => a.requires.includes('checklist_complete'));
+  // the official's own ticks over the file's checklist while the file is at their step (even
+  // when a refusal has just shown it taken by a colleague: what they ticked stays in sight)
+  const draftTicks = detail?.stage.role === user.role ? readDraft(draftKey).ticks : {};
+  const checklist = { ...application?.checklist, ...draftTicks };
   const checklistComplete = detail ? detail.permitType.requirements.every((r) => checklist[r.id] === true) : false;
   const tabs = detail ? fileTabs(detail, t) : [];
   const tab = tabs.find((tb) => tabKey(tb) === openTab) ?? tabs[0] ?? null;
@@ -72,20 +79,23 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
     if (!application) return;
     setBusy(true);
     setError(null);
+    setDecisionError(null);
     const result = await invoke('review.decide', {
       applicationId,
       action: action.id,
       reason: withReason,
-      checklist: checklistEditable ? checklist : null,
+      // the ticks go with the decision while they are the official's: on a retry after a refusal too
+      checklist: checklistEditable || Object.keys(draftTicks).length > 0 ? checklist : null,
     });
     setBusy(false);
     if (result.ok) {
+      clearDraft(draftKey);
       onChanged();
       onBack(`${application.registrationNumber}: ${t(`actions.${action.id}`)}. ${result.value.delivered ? t('application.delivered') : t('application.deliveredQueued')}`);
       return;
     }
+    // the form stays open with what was typed and ticked; the refusal is said next to its button
     const refusal = errorText(result.error);
-    setReasonFor(null);
     onChanged();
     // the server knows where the file really is; if it has left this official's work, say why back at the queue
     const current = await invoke('application.get', { applicationId });
@@ -94,7 +104,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
       return;
     }
     await reload();
-    setError(refusal);
+    setDecisionError(refusal);
   };
 
   const claim = async (take: boolean) => {
@@ -108,6 +118,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
   };
 
   const onAction = (action: WorkflowAction) => {
+    setDecisionError(null);
     if (action.kind === 'sign') {
       setSigning(true);
       return;
@@ -119,10 +130,15 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
     } else void decide(action, null);
   };
 
+  const closeReason = () => {
+    setReasonFor(null);
+    setDecisionError(null);
+  };
+
   useFileShortcuts(
     detail
       ? {
-          escape: () => (reasonFor ? setReasonFor(null) : onBack(null)),
+          escape: () => (reasonFor ? closeReason() : onBack(null)),
           busy,
           next: () => go(1),
           previous: () => go(-1),
@@ -187,7 +203,10 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           checklist={checklist}
           editable={checklistEditable}
           busy={busy}
-          onChange={(id, met) => setEdits((e) => ({ loaded, values: { ...(e && e.loaded === loaded ? e.values : application.checklist), [id]: met } }))}
+          onChange={(id, met) => {
+            setDraftTick(draftKey, id, met);
+            ticked();
+          }}
         />
 
         {signing && (
@@ -207,14 +226,16 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           checklist={checklist}
           checklistComplete={checklistComplete}
           findingsCount={findings.length}
+          draftKey={draftKey}
           reasonFor={reasonFor}
           reasonKey={reasonKey}
           forward={forward}
           back={back}
           busy={busy}
           signing={signing}
+          error={decisionError}
           onAction={onAction}
-          onCancelReason={() => setReasonFor(null)}
+          onCancelReason={closeReason}
           onDecide={(action, reason) => void decide(action, reason)}
         />
 

@@ -10,8 +10,8 @@ const applied = (result: Result<ApplicationDetail>) => (s: DetailState): DetailS
 
 /**
  * The open file as main has it, loaded when the file changes and again on `reload()` (after a
- * claim or a refused decision). `loaded` counts loads, so the screen can start its checklist
- * anew from each. The previous file stays shown until the next one arrives.
+ * claim or a refused decision). `loaded` counts loads. The previous file stays shown until the
+ * next one arrives.
  */
 export function useFileDetail(applicationId: string) {
   const [state, setState] = useState<DetailState>({ detail: null, error: null, loaded: 0 });
