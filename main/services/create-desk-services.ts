@@ -120,6 +120,8 @@ export async function createDeskServices(options: DeskServicesOptions): Promise<
       return { user };
     },
     'session.signOut': async () => {
+      // the batch holds the key and runs on: signing out under it would leave its result unseen
+      if (signing.isRunning()) throw new AppFailure('SIGN_OUT_WHILE_SIGNING', 'a signing batch is still running; wait for it or cancel it first');
       session.signOut();
       return {};
     },

@@ -34,3 +34,10 @@ export function formatDateTime(iso: string, locale: string): string {
   }).format(new Date(iso));
   return zoneName ? `${text} ${zoneName}` : text;
 }
+
+/** A calendar month ("2026-11") as a report names it: "November 2026", "Mei 2026" / "May 2026". */
+export function formatMonth(month: string, locale: string): string {
+  const date = new Date(`${month}-01T00:00:00Z`);
+  if (!/^\d{4}-\d{2}$/.test(month) || Number.isNaN(date.getTime())) return month;
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'id-ID', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+}

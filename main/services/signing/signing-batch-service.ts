@@ -103,7 +103,7 @@ export class SigningBatchService {
    */
   async start(applicationIds: string[], passphrase: string, reviewedSha256: Readonly<Record<string, string>>): Promise<SigningBatch> {
     const user = this.session.requireUser();
-    if (this.current && !this.current.snapshot.finished) throw new AppFailure('SIGNING_IN_PROGRESS', 'a batch is still running');
+    if (this.isRunning()) throw new AppFailure('SIGNING_IN_PROGRESS', 'a batch is still running');
     const path = await readMeta(this.db, CERTIFICATE_PATH_KEY);
     if (!path) throw new AppFailure('CERT_NOT_CONFIGURED', 'no certificate file chosen');
     let p12: Buffer;
@@ -138,6 +138,11 @@ export class SigningBatchService {
     this.batches.set(batch.snapshot.id, batch);
     void this.run(batch, { identity, certificateSha256 });
     return structuredClone(batch.snapshot);
+  }
+
+  /** true from start() until the batch's last item is recorded or failed: the desk must not sign out meanwhile */
+  isRunning(): boolean {
+    return this.current !== null && !this.current.snapshot.finished;
   }
 
   progress(batchId: string): SigningBatch {

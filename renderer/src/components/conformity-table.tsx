@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { COMPARED_FIELDS, conformityFindings, type ConformityFinding } from '../../../shared/conformity';
+import { COMPARED_FIELDS, conformityFindings, type ComparedField, type ConformityFinding } from '../../../shared/conformity';
 import type { Applicant, ReferenceRecord } from '../../../shared/domain';
+import { formatDate } from '../format';
 
 type Source = 'application' | ReferenceRecord['source'];
 type StrFinding = Extract<ConformityFinding, { kind: 'str_expired' | 'str_expires_before_start' }>;
@@ -16,6 +17,14 @@ function longDate(date: string, locale: string): string {
   const at = new Date(`${date}T00:00:00Z`);
   if (Number.isNaN(at.getTime())) return date;
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'id-ID', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(at);
+}
+
+const DATE_FIELDS: ReadonlySet<ComparedField> = new Set(['birthDate', 'strValidUntil']);
+
+/** A date field shown as the applicant panel shows it ("15 Mei 1996"); anything that is not a calendar date, as it came. */
+function cellText(field: ComparedField, value: string, locale: string): string {
+  if (!DATE_FIELDS.has(field) || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return value;
+  return formatDate(value, locale);
 }
 
 /** The first day an STR valid through `validUntil` no longer covers. */
@@ -94,7 +103,7 @@ export function ConformityTable({
               <tr key={field} className={isStr && strFindings.size ? 'str-problem' : undefined}>
                 <th scope="row">{t(`application.fields.${field}`)}</th>
                 <td className={applicationFlag ? 'mismatch' : undefined}>
-                  {applicant[field]}
+                  {cellText(field, applicant[field], i18n.language)}
                   {applicationFlag}
                 </td>
                 {references.map((r) => {
@@ -103,7 +112,7 @@ export function ConformityTable({
                   const flag = isStr ? strFlag(r.source) : null;
                   return (
                     <td key={r.source} className={differs || flag ? 'mismatch' : undefined}>
-                      {value ?? '–'}
+                      {value === undefined ? '–' : cellText(field, value, i18n.language)}
                       {differs && <span className="visually-hidden"> ({t('application.mismatch')})</span>}
                       {differs && (
                         <span className="mismatch-flag" aria-hidden="true">

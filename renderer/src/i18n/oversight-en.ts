@@ -91,7 +91,15 @@ export const oversightEn: OversightMessages = {
     answerVia: 'Answer sent via {{channel}} (the channel it came by)',
     note: 'Note',
     attachedKartu: 'Control card of file {{registration}}',
-    unknownApplication: 'Registration number not found in your queue.',
+    unknownApplication: 'Registration number {{registration}} was not found among the files you can see.',
+    requiredHint: 'Fields marked * are required.',
+    requiredField: {
+      receivedOn: 'Enter the date of the complaint.',
+      name: 'Enter the complainant\'s name.',
+      identity: 'Enter the complainant\'s identity (NIK/ID card).',
+      contact: 'Enter the complainant\'s contact.',
+      summary: 'Write what the complaint is about.',
+    },
     empty: 'No complaints yet.',
     channels: {
       ruang_pengaduan: 'Complaint room',

@@ -90,7 +90,15 @@ export const oversightId = {
     answerVia: 'Jawaban dikirim melalui {{channel}} (saluran pengaduan masuk)',
     note: 'Catatan',
     attachedKartu: 'Kartu kendali berkas {{registration}}',
-    unknownApplication: 'Nomor registrasi tidak ditemukan di antrean Anda.',
+    unknownApplication: 'Nomor registrasi {{registration}} tidak ditemukan di antara berkas yang dapat Anda lihat.',
+    requiredHint: 'Kolom bertanda * wajib diisi.',
+    requiredField: {
+      receivedOn: 'Isi tanggal pengaduan.',
+      name: 'Isi nama pengadu.',
+      identity: 'Isi identitas pengadu (NIK/KTP).',
+      contact: 'Isi kontak pengadu.',
+      summary: 'Tuliskan isi pengaduan.',
+    },
     empty: 'Belum ada pengaduan.',
     channels: {
       ruang_pengaduan: 'Ruang Pengaduan',

@@ -6,7 +6,7 @@ import type { User } from '../../../shared/sync-protocol';
 import { calendarDateIn } from '../../../shared/working-days';
 import { KartuKendali } from '../components/kartu-kendali';
 import { deskCall, useDeskMutation, useDeskQuery } from '../desk-query';
-import { formatDate, formatDateTime } from '../format';
+import { formatDate, formatDateTime, formatMonth } from '../format';
 import { useErrorText } from '../use-error-text';
 
 type ListedComplaint = MethodOutput<'complaints.list'>['complaints'][number];
@@ -55,6 +55,15 @@ export function ComplaintsScreen({ user }: { user: User }) {
   );
 }
 
+/** The fields a complaint cannot be recorded without, in the form's order (the first missing one takes the focus). */
+const REQUIRED_FIELDS = ['receivedOn', 'name', 'identity', 'contact', 'summary'] as const;
+type RequiredField = (typeof REQUIRED_FIELDS)[number];
+
+/** As the office writes registration numbers: "  mppd-2026-010243 " is MPPD-2026-010243. */
+function normalizeRegistration(input: string): string {
+  return input.trim().toUpperCase();
+}
+
 function ComplaintForm() {
   const { t } = useTranslation();
   const errorText = useErrorText();
@@ -68,21 +77,45 @@ function ComplaintForm() {
   const [weight, setWeight] = useState<ComplaintWeight>('ringan');
   const [summary, setSummary] = useState('');
   const [registration, setRegistration] = useState('');
+  const [missing, setMissing] = useState<ReadonlySet<RequiredField>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
   const [savedOffline, setSavedOffline] = useState(false);
+  const values: Record<RequiredField, string> = { receivedOn, name, identity, contact, summary };
 
-  const submit = async (event: FormEvent) => {
+  const edited = (field: RequiredField) => {
+    if (missing.has(field)) setMissing(new Set([...missing].filter((f) => f !== field)));
+  };
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const form = event.currentTarget;
     setProblem(null);
     setSavedOffline(false);
+    // our own messages instead of the browser's English "Please fill out this field" (the form is noValidate)
+    const empty = REQUIRED_FIELDS.filter((f) => values[f].trim() === '');
+    setMissing(new Set(empty));
+    if (empty.length > 0) {
+      form.querySelector<HTMLElement>(`[name="${empty[0]}"]`)?.focus();
+      return;
+    }
     let applicationId: string | null = null;
-    if (registration.trim()) {
-      const found = await deskCall('queue.list', { search: registration.trim(), limit: 5 }).catch(() => null);
-      applicationId = found?.items.find((i) => i.registrationNumber === registration.trim())?.id ?? null;
-      if (!applicationId) return setProblem(t('oversight.complaints.unknownApplication'));
+    const wanted = normalizeRegistration(registration);
+    if (wanted) {
+      // the search covers every file this official may see (their cache), not only their queue
+      const found = await deskCall('queue.list', { search: wanted, limit: 20 }).catch(() => null);
+      applicationId = found?.items.find((i) => i.registrationNumber.toUpperCase() === wanted)?.id ?? null;
+      if (!applicationId) {
+        form.querySelector<HTMLElement>('[name="registration"]')?.focus();
+        return setProblem(t('oversight.complaints.unknownApplication', { registration: wanted }));
+      }
     }
     record.mutate(
-      { kind: 'complaint', action: 'record', note: null, complaint: { receivedOn, complainantName: name, complainantIdentity: identity, contact, channel, type, weight, summary, applicationId } },
+      {
+        kind: 'complaint',
+        action: 'record',
+        note: null,
+        complaint: { receivedOn, complainantName: name.trim(), complainantIdentity: identity.trim(), contact: contact.trim(), channel, type, weight, summary: summary.trim(), applicationId },
+      },
       {
         onSuccess: (result) => {
           setSavedOffline(!result.delivered);
@@ -96,25 +129,81 @@ function ComplaintForm() {
     );
   };
 
+  /** A required field's attributes; requiredLabel adds its mark, fieldError its own message when it was left empty. */
+  const requiredProps = (field: RequiredField) => ({
+    name: field,
+    required: true,
+    'aria-invalid': missing.has(field) || undefined,
+    'aria-describedby': missing.has(field) ? `complaint-${field}-error` : undefined,
+  });
+  const requiredLabel = (label: string) => (
+    <span>
+      {label}
+      <span className="required-mark" aria-hidden="true">
+        {' *'}
+      </span>
+    </span>
+  );
+  const fieldError = (field: RequiredField) =>
+    missing.has(field) && (
+      <span className="field-error" id={`complaint-${field}-error`}>
+        {t(`oversight.complaints.requiredField.${field}`)}
+      </span>
+    );
+
   return (
-    <form className="panel complaint-form" onSubmit={(e) => void submit(e)} aria-labelledby="complaint-form-title">
+    <form className="panel complaint-form" onSubmit={(e) => void submit(e)} aria-labelledby="complaint-form-title" noValidate>
       <h2 id="complaint-form-title">{t('oversight.complaints.new')}</h2>
+      <p className="small muted">{t('oversight.complaints.requiredHint')}</p>
       <label>
-        {t('oversight.complaints.receivedOn')}
-        <input type="date" required value={receivedOn} onChange={(e) => setReceivedOn(e.target.value)} />
+        {requiredLabel(t('oversight.complaints.receivedOn'))}
+        <input
+          type="date"
+          {...requiredProps('receivedOn')}
+          value={receivedOn}
+          onChange={(e) => {
+            setReceivedOn(e.target.value);
+            edited('receivedOn');
+          }}
+        />
       </label>
+      {fieldError('receivedOn')}
       <label>
-        {t('oversight.complaints.name')}
-        <input required value={name} onChange={(e) => setName(e.target.value)} />
+        {requiredLabel(t('oversight.complaints.name'))}
+        <input
+          {...requiredProps('name')}
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            edited('name');
+          }}
+        />
       </label>
+      {fieldError('name')}
       <label>
-        {t('oversight.complaints.identity')}
-        <input required value={identity} onChange={(e) => setIdentity(e.target.value)} />
+        {requiredLabel(t('oversight.complaints.identity'))}
+        <input
+          {...requiredProps('identity')}
+          value={identity}
+          onChange={(e) => {
+            setIdentity(e.target.value);
+            edited('identity');
+          }}
+        />
       </label>
+      {fieldError('identity')}
       <label>
-        {t('oversight.complaints.contact')}
-        <input required value={contact} onChange={(e) => setContact(e.target.value)} />
+        {requiredLabel(t('oversight.complaints.contact'))}
+        <input
+          {...requiredProps('contact')}
+          value={contact}
+          onChange={(e) => {
+            setContact(e.target.value);
+            edited('contact');
+          }}
+        />
       </label>
+      {fieldError('contact')}
       <label>
         {t('oversight.complaints.channel')}
         <select value={channel} onChange={(e) => setChannel(e.target.value as ComplaintChannel)}>
@@ -148,13 +237,35 @@ function ComplaintForm() {
       <p className="small muted">{t(`oversight.complaints.routes.${weight}`)}</p>
       <label>
         {t('oversight.complaints.application')}
-        <input value={registration} onChange={(e) => setRegistration(e.target.value)} placeholder="MPPD-2026-0…" />
+        <input
+          name="registration"
+          value={registration}
+          aria-invalid={problem ? true : undefined}
+          onChange={(e) => {
+            setRegistration(e.target.value);
+            setProblem(null);
+          }}
+          placeholder="MPPD-2026-0…"
+        />
       </label>
       <label>
-        {t('oversight.complaints.summary')}
-        <textarea required rows={3} value={summary} onChange={(e) => setSummary(e.target.value)} />
+        {requiredLabel(t('oversight.complaints.summary'))}
+        <textarea
+          rows={3}
+          {...requiredProps('summary')}
+          value={summary}
+          onChange={(e) => {
+            setSummary(e.target.value);
+            edited('summary');
+          }}
+        />
       </label>
-      {problem && <p role="alert">{problem}</p>}
+      {fieldError('summary')}
+      {problem && (
+        <p className="alert error" role="alert">
+          {problem}
+        </p>
+      )}
       {savedOffline && <p role="status">{t('oversight.complaints.savedOffline')}</p>}
       {record.error && <p role="alert">{errorText(record.error.error)}</p>}
       <button type="submit" className="button primary" disabled={record.isPending}>
@@ -260,7 +371,7 @@ function MonthlyReportPanel({ month }: { month: string }) {
   const r = report.data?.report ?? null;
   return (
     <section className="panel" aria-labelledby="complaint-report-title">
-      <h2 id="complaint-report-title">{t('oversight.complaints.report.title', { month })}</h2>
+      <h2 id="complaint-report-title">{t('oversight.complaints.report.title', { month: formatMonth(month, i18n.language) })}</h2>
       {!r && <p className="muted">{t('oversight.complaints.report.none')}</p>}
       {r && (
         <>

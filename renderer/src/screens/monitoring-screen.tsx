@@ -5,7 +5,7 @@ import { monthPeriod, type MonitoringFigures, type MonitoringPeriod } from '../.
 import { calendarDateIn } from '../../../shared/working-days';
 import { EChart, type ChartOption } from '../components/echart';
 import { deskCall, saveFile, useDeskQuery } from '../desk-query';
-import { formatDate, formatDateTime } from '../format';
+import { formatDate, formatDateTime, formatMonth } from '../format';
 import { useErrorText } from '../use-error-text';
 
 type PeriodChoice = 'thisMonth' | 'lastMonth' | 'last30';
@@ -58,7 +58,7 @@ export function MonitoringScreen() {
         </span>
         <span className="spacer" />
         <span className="muted small">
-          {t('oversight.monitoring.report')} {month}:
+          {t('oversight.monitoring.report')} {formatMonth(month, i18n.language)}:
         </span>
         <button type="button" className="button subtle" onClick={() => void download('pdf')}>
           {t('oversight.monitoring.reportPdf')}
