@@ -11,13 +11,19 @@ import { useErrorText } from '../use-error-text';
 
 type ListedComplaint = MethodOutput<'complaints.list'>['complaints'][number];
 
+/** The office's own zone (WIB, WITA or WIT): "today" and "this month" are the office's, not Jakarta's. */
+function useOfficeTimeZone(): string {
+  return useDeskQuery('session.current', {}).data?.office?.timeZone ?? 'Asia/Jakarta';
+}
+
 /** The Buku Pengaduan: record, route, answer and close complaints; the monthly report's path. */
 export function ComplaintsScreen({ user }: { user: User }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   // while a complaint waits in the outbox, look again now and then: the sync delivers it when the server is back
   const list = useDeskQuery('complaints.list', {}, { refetchInterval: (query) => (query.state.data?.complaints.some((c) => c.pending) ? 5_000 : false) });
-  const month = calendarDateIn(new Date(), 'Asia/Jakarta').slice(0, 7);
+  const timeZone = useOfficeTimeZone();
+  const month = calendarDateIn(new Date(), timeZone).slice(0, 7);
   return (
     <div className="complaints-screen">
       <div className="screen-head">
@@ -68,7 +74,8 @@ function ComplaintForm() {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const record = useDeskMutation('complaints.act', ['complaints.list', 'complaints.report']);
-  const [receivedOn, setReceivedOn] = useState(() => calendarDateIn(new Date(), 'Asia/Jakarta'));
+  const timeZone = useOfficeTimeZone();
+  const [receivedOn, setReceivedOn] = useState(() => calendarDateIn(new Date(), timeZone));
   const [name, setName] = useState('');
   const [identity, setIdentity] = useState('');
   const [contact, setContact] = useState('');
