@@ -124,7 +124,9 @@ export class QueueService {
       if (query.deadline === 'overdue') filtered = filtered.where('deadline_date', '<', today);
       else if (query.deadline === 'today') filtered = filtered.where('deadline_date', '=', today);
       else if (query.deadline === 'soon') filtered = filtered.where('deadline_date', '=', soon);
-      else if (query.deadline === 'on_time') filtered = filtered.where('deadline_date', '>', soon).where('deadline_date', '<', NO_DEADLINE);
+      // the upper bound only drops files without a deadline: `+` keeps it off the index choice, where
+      // a two-sided range looks selective enough to sort the whole range instead of walking the sort order
+      else if (query.deadline === 'on_time') filtered = filtered.where('deadline_date', '>', soon).where(sql<boolean>`+deadline_date < ${NO_DEADLINE}`);
       // `+rowid`: walk the sort order's index and test each file against the set, instead of sorting the whole set
       if (query.stageTime === 'over') filtered = filtered.where(sql<boolean>`+rowid IN (${pastStageTimeRowids(myTimedStages)})`);
       let page = filtered.select(sql<number>`rowid`.as('r'));
