@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { prepareRepeatedStatements } from './prepared-statements';
 
 // PostgreSQL type OIDs whose text form pg leaves as strings by default.
 const INT8 = 20;
@@ -24,6 +25,7 @@ export function createPostgresPool(url: string, options: { max?: number; onIdleC
   // An idle client whose connection drops (a database restart) must not crash the process:
   // the pool discards it and the next query opens a fresh one; the cause is reported, not swallowed.
   pool.on('error', (error) => (options.onIdleClientError ?? reportIdleClientError)(error));
+  pool.on('connect', (client) => prepareRepeatedStatements(client));
   return pool;
 }
 
