@@ -1,10 +1,20 @@
 // `npm run bench:server`: the central server under 200 desks, on PostgreSQL and on SQLite in the
 // same run. Each engine gets a fresh database seeded with Metro files at the penata's stage, and
-// the real server as its own process (`npm run server`); 200 desks of 200 officials (half penata,
-// half koordinator) then work for a bounded time as officials do: pull what changed, take a file
-// (Ambil), decide it, push the decision, and pull what changed every few seconds — a tenth of pushes delivered twice, as a retry after a
-// lost answer would. Afterwards the database is read to count decisions lost (answered accepted
-// but not recorded) and duplicated (recorded more than once). Last line: one JSON object.
+// the real server as its own process (`npm run server`; on PostgreSQL two of them, see
+// SERVER_PROCESSES); 200 desks of 200 officials (half penata, half koordinator) then work for a
+// bounded time as officials do: pull what changed, take a file (Ambil), read and decide it, push
+// the decision, and pull what changed every few seconds; a tenth of pushes is delivered twice, as
+// a retry after a lost answer would be. The penata passes files on (teruskan); the koordinator
+// approves the draft (setujui_draf), Metro's numbering step, where the server gives the permit
+// number and prepares the final permit in the same transaction.
+//
+// Deciding takes an official minutes; here it takes BENCH_DECIDE_MS on average (500 ms, drawn
+// evenly from half to one and a half times that), so that 200 desks offer up to about 400
+// decisions a second: more than the target of 300, and few enough that the latencies measured
+// are the server's and not those of a queue of 200 desks that never pause. With
+// BENCH_DECIDE_MS=0 the desks never pause, and the run measures the most the server does at any
+// latency. Afterwards the database is read to count decisions lost (answered accepted but not
+// recorded) and duplicated (recorded more than once). Last line: one JSON object.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +36,8 @@ const FILES = Number(process.env.BENCH_FILES ?? 6000);
 const OFFICE = 'dpmptsp-kota-metro';
 // a desk syncs in the background every 15 s (and on demand); here every 5 s, so pulls weigh more than in an office
 const PULL_EVERY_MS = Number(process.env.BENCH_PULL_EVERY_MS ?? 5000);
+const DECIDE_MS = Number(process.env.BENCH_DECIDE_MS ?? 500);
+const SERVER_PROCESSES = Number(process.env.BENCH_SERVER_PROCESSES ?? 2);
 
 interface EngineFigures {
   commands_per_s: number;
@@ -33,6 +45,8 @@ interface EngineFigures {
   pull_p95_ms: number;
   claim_p95_ms: number;
   commands: number;
+  /** decisions accepted per role: the koordinator's approve is the numbering step, which also prepares the final permit */
+  commands_by_role: Record<string, number>;
   claims: number;
   refused_claims: number;
   lost: number;
@@ -126,12 +140,19 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
   }
   await seeded.close();
 
-  // BENCH_PROFILE_DIR: a V8 CPU profile of the server process, to see what limits it
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const server = await startServerProcess([...(engine === 'pg' ? ['--pg', location] : ['--db', location]), '--log-level', 'warn'], {}, profile);
+  // BENCH_PROFILE_DIR: a V8 CPU profile of each server process, to see what limits it; BENCH_SERVER_NODE_ARGS: Node flags for them
+  const profile = [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [])];
+  // PostgreSQL: BENCH_SERVER_PROCESSES server processes on the one database (default 2, one per
+  // core, as the README's deployment runs them behind a proxy); each desk talks to one of them.
+  // SQLite: one process (its file has one writer).
+  const processes = engine === 'pg' ? SERVER_PROCESSES : 1;
+  const servers = await Promise.all(
+    Array.from({ length: processes }, () => startServerProcess([...(engine === 'pg' ? ['--pg', location] : ['--db', location]), '--log-level', 'warn'], {}, profile)),
+  );
+  const server = servers[0]!;
   try {
     // sign-ins are not measured; a few at a time (the throttle counts parallel sign-ins from one address)
-    const desks: Array<{ token: string; role: string }> = [];
+    const desks: Array<{ token: string; role: string; url: string }> = [];
     for (let i = 0; i < officials.length; i += 8) {
       const batch = officials.slice(i, i + 8);
       desks.push(
@@ -139,7 +160,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
           batch.map(async (o) => {
             const response = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: o.username, password: DEMO_PASSWORD }) });
             if (response.status !== 200) throw new Error(`sign-in ${o.username}: HTTP ${response.status}`);
-            return { token: ((await response.json()) as { token: string }).token, role: o.role };
+            return { token: ((await response.json()) as { token: string }).token, role: o.role, url: servers[officials.indexOf(o) % servers.length]!.url };
           }),
         )),
       );
@@ -152,6 +173,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
     const pullSamples: number[] = [];
     const claimSamples: number[] = [];
     const accepted = new Set<string>();
+    const acceptedBy: Record<string, number> = {};
     let claims = 0;
     let refusedClaims = 0;
     let errors = 0;
@@ -171,7 +193,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
         while (performance.now() < end) {
           if (performance.now() - lastPull >= PULL_EVERY_MS) {
             lastPull = performance.now();
-            const pulled = await timed(pullSamples, () => call(server.url, `/sync/pull?since=${cursor}&limit=200`, desk.token, undefined, 'cursor'));
+            const pulled = await timed(pullSamples, () => call(desk.url, `/sync/pull?since=${cursor}&limit=200`, desk.token, undefined, 'cursor'));
             if (pulled.status !== 200) {
               failed(pulled.status);
               continue;
@@ -180,13 +202,14 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
           }
           const queue = queues[desk.role]!;
           // the top of the queue: usually the next file, sometimes one a colleague may be taking (a race for the same file)
-          const index = Math.random() < 0.2 && next[desk.role]! > 0 ? next[desk.role]! - 1 : next[desk.role]!++;
-          const applicationId = queue[index];
-          if (!applicationId) {
+          const racing = Math.random() < 0.2 && next[desk.role]! > 0;
+          // nothing passed on to this role yet: wait for it (the place in the queue is not used up)
+          if (!racing && next[desk.role]! >= queue.length) {
             await new Promise((resolve) => setTimeout(resolve, 20));
             continue;
           }
-          const claim = await timed(claimSamples, () => call(server.url, '/claims', desk.token, { applicationId }));
+          const applicationId = queue[racing ? next[desk.role]! - 1 : next[desk.role]!++]!;
+          const claim = await timed(claimSamples, () => call(desk.url, '/claims', desk.token, { applicationId }));
           // 409: a colleague holds it; 403: it moved past this role's stage meanwhile
           if (claim.status === 409 || claim.status === 403) {
             refusedClaims += 1;
@@ -197,13 +220,14 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
             continue;
           }
           claims += 1;
+          if (DECIDE_MS > 0) await new Promise((resolve) => setTimeout(resolve, DECIDE_MS * (0.5 + Math.random())));
           const command: TransitionCommand =
             desk.role === 'penata_perizinan'
               ? { id: randomUUID(), type: 'transition', applicationId, action: 'teruskan', expectedStage: 'pemeriksaan', reason: 'Sesuai dengan data nasional.', checklist, decidedAt: new Date().toISOString(), evidence: null }
               : { id: randomUUID(), type: 'transition', applicationId, action: 'setujui_draf', expectedStage: 'verifikasi_draf', reason: null, checklist: null, decidedAt: new Date().toISOString(), evidence: null };
           const deliveries = Math.random() < 0.1 ? 2 : 1;
           for (let d = 0; d < deliveries; d++) {
-            const pushed = await timed(pushSamples, () => call(server.url, '/sync/push', desk.token, { commands: [command] }));
+            const pushed = await timed(pushSamples, () => call(desk.url, '/sync/push', desk.token, { commands: [command] }));
             if (pushed.status !== 200) {
               failed(pushed.status);
               continue;
@@ -211,6 +235,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
             const result = pushed.body.results[0] as { status: string };
             if (result.status === 'accepted' && !accepted.has(command.id)) {
               accepted.add(command.id);
+              acceptedBy[desk.role] = (acceptedBy[desk.role] ?? 0) + 1;
               if (desk.role === 'penata_perizinan') queues.koordinator!.push(applicationId);
             }
           }
@@ -243,6 +268,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
       pull_p95_ms: p95(pullSamples),
       claim_p95_ms: p95(claimSamples),
       commands: accepted.size,
+      commands_by_role: acceptedBy,
       claims,
       refused_claims: refusedClaims,
       lost,
@@ -251,7 +277,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
       error_statuses: errorStatuses,
     };
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
 }
 
@@ -259,7 +285,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
 async function printStatementStats(db: Kysely<ServerDatabase>, commands: number): Promise<void> {
   const { rows } = await sql<{ calls: number; total_ms: number; mean_ms: number; query: string }>`
     SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query
-    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 14`.execute(db);
+    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 40`.execute(db);
   const { rows: totals } = await sql<{ calls: number; total_ms: number }>`SELECT sum(calls)::bigint AS calls, round(sum(total_exec_time)::numeric, 1) AS total_ms FROM pg_stat_statements`.execute(db);
   console.error(`PostgreSQL statements: ${totals[0]!.calls} in all (${(Number(totals[0]!.calls) / Math.max(1, commands)).toFixed(1)} per accepted command, pulls and claims included), ${totals[0]!.total_ms} ms executing`);
   for (const r of rows) console.error(`  ${String(r.calls).padStart(7)} calls ${String(r.total_ms).padStart(9)} ms ${String(r.mean_ms).padStart(7)} ms/call  ${r.query}`);
@@ -271,7 +297,7 @@ const PG_STATS = process.env.BENCH_PG_STATS === '1';
 const PG_VIA = process.env.BENCH_PG_VIA === 'unix-socket' ? 'unix-socket' : 'tcp';
 const cluster = await startPostgresCluster({ durable: true, maxConnections: 100, settings: PG_STATS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [] });
 try {
-  console.error(`bench:server: ${DESKS} desks for ${DURATION_MS / 1000} s per engine, ${FILES} files seeded`);
+  console.error(`bench:server: ${DESKS} desks for ${DURATION_MS / 1000} s per engine, ${FILES} files seeded, ${DECIDE_MS} ms to decide a file on average`);
   // The server reaches PostgreSQL over 127.0.0.1; BENCH_PG_VIA=unix-socket uses the cluster's
   // Unix-domain socket instead, as a server on the database's own host may. The desks always use HTTP over TCP.
   const tcpUrl = await cluster.createDatabase('bench');
@@ -280,7 +306,7 @@ try {
   console.error(`PostgreSQL: ${JSON.stringify(pg)}`);
   const sqlite = process.env.BENCH_ENGINES === 'pg' ? null : await runEngine('sqlite', join(work, 'server.sqlite'));
   console.error(`SQLite: ${JSON.stringify(sqlite)}`);
-  console.log(JSON.stringify({ desks: DESKS, seconds: DURATION_MS / 1000, pg, sqlite }));
+  console.log(JSON.stringify({ desks: DESKS, seconds: DURATION_MS / 1000, decide_ms: DECIDE_MS, pg_server_processes: SERVER_PROCESSES, pg, sqlite }));
 } finally {
   agent.destroy();
   cluster.stop();

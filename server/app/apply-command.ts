@@ -9,14 +9,14 @@ import { judgeAction, type ActionAttempt, type RuleVerdict } from '../../shared/
 import type { Role } from '../../shared/roles';
 import { referenceFromRow } from './server-records';
 import { findOfficeDefinitions, officeDefinitions, type OfficeDefinitions } from './definitions-cache';
-import type { ApplicationTable, EventTable, ServerDatabase, UserTable } from '../db/server-database';
+import type { ApplicationTable, EventTable, PermitNumberTable, PreparedPermitTable, ServerDatabase, UserTable } from '../db/server-database';
 import { engineOf } from '../db/server-engine';
 import { stampApplicationChange } from './change-sequence';
 import { lockApplicationForDecision } from './application-lock';
 import { Rejection, runCommandOnce, type RecordedCommand } from './command-ledger';
 import { resolveAuthor } from './command-authorship';
-import { reservePermitNumber, voidPermitNumber } from './reserve-permit-number';
-import { preparePermit, readPreparedPermit, warmPermitPreparation } from './prepare-permit';
+import { reservePermitNumber, takePermitNumber, voidPermitNumber } from './reserve-permit-number';
+import { permitPreparation, readPreparedPermit, renderPreparedPermit, storePreparedPermit, warmPermitPreparation } from './prepare-permit';
 
 /**
  * Applies one transition command at most once. The server is the judge of every role and
@@ -91,12 +91,22 @@ export async function judgeOnServer(
 /**
  * What follows a step on the server for any action: the chain's numbering step numbers the
  * file and prepares its final permit (prepare-permit.ts), in the same transaction; a file that
- * ends without a permit voids its number.
+ * ends without a permit voids its number. `known.app` is the file's row as locked (its number
+ * not yet given), `known.definitions` its office's definitions read under the lock.
  */
-export async function applyStepEffects(trx: Transaction<ServerDatabase>, applicationId: string, verdict: Verdict, now: Date, known: { claimed?: boolean } = {}): Promise<void> {
+export async function applyStepEffects(
+  trx: Transaction<ServerDatabase>,
+  applicationId: string,
+  verdict: Verdict,
+  now: Date,
+  known: { claimed?: boolean; app?: Selectable<ApplicationTable>; definitions?: OfficeDefinitions } = {},
+): Promise<void> {
   if (verdict.action.reservesPermitNumber) {
-    await reservePermitNumber(trx, applicationId, now);
-    await preparePermit(trx, applicationId, now);
+    const app = known.app ?? (await trx.selectFrom('applications').selectAll().where('id', '=', applicationId).executeTakeFirstOrThrow());
+    // read before the number is taken: from then until commit the office's next numbering waits for this transaction
+    const preparation = await permitPreparation(trx, app, now, known.definitions);
+    const number = await reservePermitNumber(trx, applicationId, now, { officeId: app.office_id, office: preparation.office, permitType: preparation.permitType });
+    await storePreparedPermit(trx, { ...app, permit_number: number.permit_number, verification_id: number.verification_id }, preparation, now);
   }
   if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, applicationId, now);
   // the file moves on: whoever had taken it is done with it
@@ -144,13 +154,14 @@ async function transition(
   };
   const move = { stage: verdict.action.to, checklist: JSON.stringify(verdict.checklist), stage_entered_at: at };
   if (engineOf(trx) === 'postgres') {
-    // the claim is released by the closing statement below
-    await applyStepEffects(trx, app.id, verdict, now, { claimed: false });
-    const changeSeq = await closeStepOnPostgres(trx, app.stage, move, event, claim !== null);
+    // the number and the final permit are written by the closing statement below, and the claim is released by it
+    const numbered = verdict.action.reservesPermitNumber ? await numberedPermit(trx, app, definitions, now) : null;
+    if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, app.id, now);
+    const changeSeq = await closeStepOnPostgres(trx, app.stage, move, event, claim !== null, numbered);
     if (changeSeq === null) throw new Rejection('STAGE_CHANGED', `the file is no longer at stage ${app.stage}`);
     return { changeSeq, ledgerRecorded: true };
   }
-  await applyStepEffects(trx, app.id, verdict, now, { claimed: claim !== null });
+  await applyStepEffects(trx, app.id, verdict, now, { claimed: claim !== null, app, definitions });
   // guarded by the stage judged: under the row lock it always holds; it is the last guard if a writer ever skips the lock.
   // The move and its change value in one statement (change-sequence.ts)
   const changeSeq = await stampApplicationChange(trx, app.id, { set: move, expectedStage: app.stage });
@@ -159,10 +170,30 @@ async function transition(
   return changeSeq;
 }
 
+/** The numbering step's number (when the file has none yet) and its final permit, taken and rendered, not yet written. */
+interface NumberedPermit {
+  number: PermitNumberTable | null;
+  prepared: PreparedPermitTable;
+}
+
 /**
- * PostgreSQL: the step's closing writes in one statement instead of four round trips: the file
- * moves (guarded by the stage judged) and takes its change value, its claim is released, its
- * event is written, and the command's ledger row (command-ledger.ts) says accepted with that value. The transaction id is assigned before nextval, as change-sequence.ts requires.
+ * Everything the permit needs besides its number is read first: from taking the number until
+ * commit, the office's next numbering of this code waits for this transaction (reserve-permit-number.ts).
+ */
+async function numberedPermit(trx: Transaction<ServerDatabase>, app: Selectable<ApplicationTable>, definitions: OfficeDefinitions, now: Date): Promise<NumberedPermit> {
+  const preparation = await permitPreparation(trx, app, now, definitions);
+  const taken = await takePermitNumber(trx, app.id, now, { officeId: app.office_id, office: preparation.office, permitType: preparation.permitType });
+  const prepared = await renderPreparedPermit({ ...app, permit_number: taken.row.permit_number, verification_id: taken.row.verification_id }, preparation, now);
+  return { number: taken.fresh ? taken.row : null, prepared };
+}
+
+/**
+ * PostgreSQL: the step's closing writes in one statement instead of four to seven round trips:
+ * the file moves (guarded by the stage judged) and takes its change value, its claim is
+ * released, its event is written, the command's ledger row (command-ledger.ts) says accepted
+ * with that value, and at the numbering step its number enters the register and its prepared
+ * permit is stored — one round trip between taking the number and the commit. The transaction
+ * id is assigned before nextval, as change-sequence.ts requires.
  * Answers the change value, or null when the stage guard did not hold (nothing written then).
  */
 async function closeStepOnPostgres(
@@ -171,12 +202,17 @@ async function closeStepOnPostgres(
   move: { stage: string; checklist: string; stage_entered_at: string },
   event: Omit<Insertable<EventTable>, 'seq'> & { command_id: string },
   claimed: boolean,
+  numbered: NumberedPermit | null,
 ): Promise<number | null> {
+  const number = numbered?.number ?? null;
+  const prepared = numbered?.prepared ?? null;
   const { rows } = await sql<{ change_seq: number }>`
     WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
     moved AS (
       UPDATE applications
       SET stage = ${move.stage}, checklist = ${move.checklist}, stage_entered_at = ${move.stage_entered_at},
+          permit_number = coalesce(${number?.permit_number ?? null}::text, applications.permit_number),
+          verification_id = coalesce(${number?.verification_id ?? null}::text, applications.verification_id),
           change_seq = nextval('change_seq'), version = applications.version + 1
       FROM tx
       WHERE applications.id = ${event.application_id} AND applications.stage = ${fromStage}
@@ -193,6 +229,19 @@ async function closeStepOnPostgres(
     ),
     ledger AS (
       UPDATE commands SET status = 'accepted', change_seq = moved.change_seq FROM moved WHERE commands.id = ${event.command_id}
+    ),
+    registered AS (
+      INSERT INTO permit_numbers (application_id, office_id, year, code, sequence, permit_number, verification_id, reserved_at, voided_at)
+      SELECT moved.id, ${number?.office_id ?? null}::text, ${number?.year ?? null}::integer, ${number?.code ?? null}::text, ${number?.sequence ?? null}::integer,
+             ${number?.permit_number ?? null}::text, ${number?.verification_id ?? null}::text, ${number?.reserved_at ?? null}::text, NULL
+      FROM moved WHERE ${number !== null}
+    ),
+    stored AS (
+      INSERT INTO prepared_permits (application_id, sha256, pdf, certificate_sha256, prepared_at)
+      SELECT moved.id, ${prepared?.sha256 ?? null}::text, ${prepared?.pdf ?? null}::bytea, ${prepared?.certificate_sha256 ?? null}::text, ${prepared?.prepared_at ?? null}::text
+      FROM moved WHERE ${prepared !== null}
+      ON CONFLICT (application_id) DO UPDATE
+        SET sha256 = excluded.sha256, pdf = excluded.pdf, certificate_sha256 = excluded.certificate_sha256, prepared_at = excluded.prepared_at
     )
     SELECT change_seq FROM moved`.execute(trx);
   return rows.length === 1 ? Number(rows[0]!.change_seq) : null;

@@ -12,6 +12,7 @@ import { verifyPasswordWithEqualWork } from './password-hash';
 import type { SignInThrottle } from './login-throttle';
 import { DatabaseLoginThrottle } from './database-login-throttle';
 import { pullChanges } from './pull-changes';
+import { PulledFileCache } from './pulled-file-cache';
 import { renderVerificationPage } from './verification-page';
 import { lookUpVerification } from './verification-lookup';
 import type { RevocationSource } from '../../shared/node/certificate-path';
@@ -118,9 +119,10 @@ export function buildServerApp({ db, logger = false, trustProxy = false, revocat
       return rotated;
     });
 
-    authed.get(`${API_PREFIX}/sync/pull`, async (request) => {
+    const pulledFiles = new PulledFileCache();
+    authed.get(`${API_PREFIX}/sync/pull`, async (request, reply) => {
       const { since, limit } = parseRequest(pullQuerySchema, request.query);
-      return pullChanges(db, request.user!, since, limit);
+      return reply.type('application/json; charset=utf-8').send(await pullChanges(db, request.user!, since, limit, pulledFiles));
     });
 
     authed.post(`${API_PREFIX}/sync/push`, { bodyLimit: COMMAND_LIMITS.pushBodyBytes }, async (request) =>

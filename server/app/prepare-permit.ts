@@ -1,6 +1,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import { permitTypeSchema } from '../../shared/domain';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { permitTypeSchema, type PermitType } from '../../shared/domain';
 import type { Office, SignerBinding } from '../../shared/office';
 import type { Workflow } from '../../shared/workflow';
 import { validateSigningCertificatePath, type RevocationSource } from '../../shared/node/certificate-path';
@@ -8,7 +8,8 @@ import { issuerDisplayName, subjectCommonName, subjectSerialNumber } from '../..
 import { sharedRevocationSource } from '../../shared/node/revocation';
 import type { ValidationData } from '../../shared/node/permit-pdf/document-security-store';
 import { renderPermitPdf } from '../../shared/node/permit-pdf/permit-layout';
-import type { ServerDatabase } from '../db/server-database';
+import type { ApplicationTable, PreparedPermitTable, ServerDatabase } from '../db/server-database';
+import type { OfficeDefinitions } from './definitions-cache';
 import { applicationFromRow, loadOffice, loadWorkflow } from './server-records';
 
 type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
@@ -95,6 +96,30 @@ export async function warmPermitPreparation(db: Kysely<ServerDatabase>, officeId
   for (const { id } of workflows) await preparedSignerFor(await registeredSigner(db, office, await loadWorkflow(db, id)), office, now, revocation);
 }
 
+/** What preparing a file's permit needs besides its number: read before the number is taken (reserve-permit-number.ts). */
+export interface PermitPreparation {
+  office: Office;
+  permitType: PermitType;
+  signer: PreparedSigner;
+}
+
+/** The office, permit type and signer a file's permit is prepared with; from `definitions` when the caller read them already. */
+export async function permitPreparation(
+  trx: Db,
+  app: Pick<Selectable<ApplicationTable>, 'office_id' | 'workflow_id' | 'permit_type_id'>,
+  now: Date,
+  definitions?: OfficeDefinitions,
+  revocation: RevocationSource | null = sharedRevocationSource(),
+): Promise<PermitPreparation> {
+  const office = definitions?.office ?? (await loadOffice(trx, app.office_id));
+  const workflow = definitions?.workflow(app.workflow_id) ?? (await loadWorkflow(trx, app.workflow_id));
+  const permitType =
+    definitions?.permitType(app.permit_type_id) ??
+    permitTypeSchema.parse(JSON.parse((await trx.selectFrom('permit_types').select('definition').where('id', '=', app.permit_type_id).executeTakeFirstOrThrow()).definition));
+  const signer = await preparedSignerFor(await registeredSigner(trx, office, workflow), office, now, revocation);
+  return { office, permitType, signer };
+}
+
 /**
  * Prepares the final permit of a numbered file, in the caller's transaction: number, QR,
  * legal text, the signature field with its visible appearance naming the signer from the
@@ -110,12 +135,32 @@ export async function preparePermit(
   revocation: RevocationSource | null = sharedRevocationSource(),
 ): Promise<{ sha256: string; certificateSha256: string | null }> {
   const row = await trx.selectFrom('applications').selectAll().where('id', '=', applicationId).executeTakeFirstOrThrow();
-  if (!row.permit_number || !row.verification_id) throw new Error(`application ${applicationId} has no permit number to prepare`);
-  const office = await loadOffice(trx, row.office_id);
-  const workflow = await loadWorkflow(trx, row.workflow_id);
-  const typeRow = await trx.selectFrom('permit_types').select('definition').where('id', '=', row.permit_type_id).executeTakeFirstOrThrow();
-  const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
-  const signer = await preparedSignerFor(await registeredSigner(trx, office, workflow), office, now, revocation);
+  return storePreparedPermit(trx, row, await permitPreparation(trx, row, now, undefined, revocation), now);
+}
+
+/** Renders and stores the permit of a file whose row carries its number (preparePermit, with what it needs already read). */
+export async function storePreparedPermit(
+  trx: Db,
+  row: Selectable<ApplicationTable>,
+  preparation: PermitPreparation,
+  now: Date,
+): Promise<{ sha256: string; certificateSha256: string | null }> {
+  const values = await renderPreparedPermit(row, preparation, now);
+  await trx
+    .insertInto('prepared_permits')
+    .values(values)
+    .onConflict((oc) => oc.column('application_id').doUpdateSet({ sha256: values.sha256, pdf: values.pdf, certificate_sha256: values.certificate_sha256, prepared_at: values.prepared_at }))
+    .execute();
+  return { sha256: values.sha256, certificateSha256: values.certificate_sha256 };
+}
+
+/** The prepared permit's row, rendered but not yet stored (storePreparedPermit stores it; on PostgreSQL the step's closing statement does). */
+export async function renderPreparedPermit(
+  row: Selectable<ApplicationTable>,
+  { office, permitType, signer }: PermitPreparation,
+  now: Date,
+): Promise<Insertable<PreparedPermitTable> & { sha256: string; pdf: Buffer; certificate_sha256: string | null; prepared_at: string }> {
+  if (!row.permit_number || !row.verification_id) throw new Error(`application ${row.id} has no permit number to prepare`);
   const application = applicationFromRow(row);
   const pdf = Buffer.from(
     await renderPermitPdf({
@@ -136,13 +181,7 @@ export async function preparePermit(
     }),
   );
   const sha256 = createHash('sha256').update(pdf).digest('hex');
-  const values = { application_id: applicationId, sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: now.toISOString() };
-  await trx
-    .insertInto('prepared_permits')
-    .values(values)
-    .onConflict((oc) => oc.column('application_id').doUpdateSet({ sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: values.prepared_at }))
-    .execute();
-  return { sha256, certificateSha256: signer.certificateSha256 };
+  return { application_id: row.id, sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: now.toISOString() };
 }
 
 /** The prepared permit of a file, if the server prepared one. */

@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
 import { documentMetaFromRow } from '../../shared/domain';
 import type { PullResponse, PulledApplication } from '../../shared/sync-protocol';
+import type { Office } from '../../shared/office';
 import type { ServerDatabase, UserTable } from '../db/server-database';
 import { visibleApplicationIds } from './access-scope';
 import { applicationFromRow, eventFromRow, referenceFromRow } from './server-records';
 import { officeDefinitions } from './definitions-cache';
 import { pullableChangeSeq } from './change-sequence';
 import { engineOf } from '../db/server-engine';
+import type { PulledFileCache } from './pulled-file-cache';
 
 /**
  * Everything of the official's own office that changed after `since` and that they may see, in
@@ -14,19 +16,49 @@ import { engineOf } from '../db/server-engine';
  * office outside their scope is named in `removed`, with no personal data, so the desk deletes
  * what it may no longer keep. Another office's files, workflows and permit types never appear,
  * not even by id; the office payload is the official's own office.
+ *
+ * Answers the PullResponse already serialised: the files in it are read and serialised once per
+ * change for all desks (pulled-file-cache.ts), and the answer is put together from those pieces.
  */
-export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number): Promise<PullResponse> {
-  if (engineOf(db) === 'postgres') return readChanges(db, user, since, limit);
+export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number, pulledFiles: PulledFileCache): Promise<string> {
+  if (engineOf(db) === 'postgres') return readChanges(db, user, since, limit, pulledFiles);
   // SQLite's one connection serves every request in turn: the page's reads take it once, instead
   // of queueing behind every other request once per read
-  return db.transaction().execute((trx) => readChanges(trx, user, since, limit));
+  return db.transaction().execute((trx) => readChanges(trx, user, since, limit, pulledFiles));
 }
 
-async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number): Promise<PullResponse> {
+async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number, pulledFiles: PulledFileCache): Promise<string> {
   // PostgreSQL: only up to the value below which every change has committed (change-sequence.ts)
   const [upTo, definitions] = await Promise.all([pullableChangeSeq(db), officeDefinitions(db, user.office_id)]);
-  // the file's one-to-one companions (claim, signed and prepared permit, voided number) come with it: one query
-  const rows = await db
+  const rows = await changedFiles(db, user.office_id, since, upTo, limit);
+  const changed = rows.slice(0, limit);
+  const visible = await visibleApplicationIds(db, user, changed, definitions.workflows);
+  const page = changed.filter((r) => visible.has(r.id));
+  const removed = changed.filter((r) => !visible.has(r.id)).map((r) => r.id);
+  const held = page.map((row) => pulledFiles.get(row.id, row.change_seq));
+  const missing = page.filter((_, i) => held[i] === undefined);
+  const read = new Map((await readPulledFiles(db, missing)).map((file) => [file.application.id, file]));
+  const files = page.map((row, i) => {
+    const json = held[i];
+    if (json !== undefined) return json;
+    const serialised = JSON.stringify(read.get(row.id)!);
+    pulledFiles.set(row.id, row.change_seq, serialised);
+    return serialised;
+  });
+  const head: Omit<PullResponse, 'applications' | 'office' | 'permitTypes' | 'workflows'> = {
+    cursor: changed.length ? changed[changed.length - 1]!.change_seq : since,
+    hasMore: rows.length > limit,
+    removed,
+  };
+  // the cursor first: a desk (and bench:server) can read it before the rest
+  return `${JSON.stringify(head).slice(0, -1)},${definitionsJson(definitions)},"applications":[${files.join(',')}]}`;
+}
+
+type ChangedRow = Awaited<ReturnType<typeof changedFiles>>[number];
+
+/** The files of the office changed after `since` up to `upTo`, in change order, with their one-to-one companions (claim, signed and prepared permit, voided number): one query. */
+function changedFiles(db: Kysely<ServerDatabase>, officeId: string, since: number, upTo: number, limit: number) {
+  return db
     .selectFrom('applications')
     .leftJoin('claims', 'claims.application_id', 'applications.id')
     .leftJoin('issued_permits', 'issued_permits.application_id', 'applications.id')
@@ -46,36 +78,35 @@ async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: n
       'prepared_permits.prepared_at as prepared_at',
       'permit_numbers.voided_at as number_voided_at',
     ])
-    .where('applications.office_id', '=', user.office_id)
+    .where('applications.office_id', '=', officeId)
     .where('applications.change_seq', '>', since)
     .where('applications.change_seq', '<=', upTo)
     .orderBy('applications.change_seq')
     .limit(limit + 1)
     .execute();
-  const changed = rows.slice(0, limit);
-  const visible = await visibleApplicationIds(db, user, changed, definitions.workflows);
-  const page = changed.filter((r) => visible.has(r.id)).map((row) => ({ row, application: applicationFromRow(row) }));
-  const removed = changed.filter((r) => !visible.has(r.id)).map((r) => r.id);
+}
+
+/** The pulled form of these files: each with its documents' metadata, events and the national records of its applicant. */
+async function readPulledFiles(db: Kysely<ServerDatabase>, rows: ChangedRow[]): Promise<PulledApplication[]> {
+  if (rows.length === 0) return [];
+  const page = rows.map((row) => ({ row, application: applicationFromRow(row) }));
   const ids = page.map((p) => p.application.id);
   const niks = [...new Set(page.map((p) => p.application.applicant.nik))];
   // independent reads: on PostgreSQL they run side by side on the pool's connections
-  const [documents, events, references] = ids.length
-    ? await Promise.all([
-        db
-          .selectFrom('documents')
-          .select(['id', 'application_id', 'kind', 'file_name', 'mime_type', 'size_bytes', 'sha256'])
-          .where('application_id', 'in', ids)
-          .orderBy('id')
-          .execute(),
-        db.selectFrom('events').selectAll().where('application_id', 'in', ids).orderBy('seq').execute(),
-        db.selectFrom('reference_records').selectAll().where('nik', 'in', niks).execute(),
-      ])
-    : [[], [], []];
+  const [documents, events, references] = await Promise.all([
+    db
+      .selectFrom('documents')
+      .select(['id', 'application_id', 'kind', 'file_name', 'mime_type', 'size_bytes', 'sha256'])
+      .where('application_id', 'in', ids)
+      .orderBy('id')
+      .execute(),
+    db.selectFrom('events').selectAll().where('application_id', 'in', ids).orderBy('seq').execute(),
+    db.selectFrom('reference_records').selectAll().where('nik', 'in', niks).execute(),
+  ]);
   const documentsOf = groupBy(documents, (d) => d.application_id);
   const eventsOf = groupBy(events, (e) => e.application_id);
   const referencesOf = groupBy(references, (r) => r.nik);
-
-  const applications: PulledApplication[] = page.map(({ row, application: base }) => {
+  return page.map(({ row, application: base }) => {
     const application = {
       ...base,
       claimedBy: row.claim_user_id !== null ? { userId: row.claim_user_id, name: row.claim_user_name!, at: row.claimed_at! } : null,
@@ -93,16 +124,20 @@ async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: n
       changeSeq: row.change_seq,
     };
   });
+}
 
-  return {
-    cursor: changed.length ? changed[changed.length - 1]!.change_seq : since,
-    hasMore: rows.length > limit,
-    removed,
-    office: definitions.office,
-    permitTypes: definitions.permitTypes,
-    workflows: definitions.workflows,
-    applications,
-  };
+// Keyed by the office object: the definitions cache makes new ones whenever any definition changes.
+const definitionsJsonByOffice = new WeakMap<Office, string>();
+
+/** `"office":…,"permitTypes":…,"workflows":…` of the official's office, serialised once per version of its definitions. */
+function definitionsJson(definitions: { office: Office; permitTypes: unknown; workflows: unknown }): string {
+  let json = definitionsJsonByOffice.get(definitions.office);
+  if (json === undefined) {
+    const { office, permitTypes, workflows } = definitions;
+    json = JSON.stringify({ office, permitTypes, workflows }).slice(1, -1);
+    definitionsJsonByOffice.set(definitions.office, json);
+  }
+  return json;
 }
 
 function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {

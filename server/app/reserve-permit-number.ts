@@ -1,37 +1,56 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { permitTypeSchema } from '../../shared/domain';
+import { permitTypeSchema, type PermitType } from '../../shared/domain';
+import type { Office } from '../../shared/office';
 import { calendarDateIn } from '../../shared/working-days';
-import type { ServerDatabase } from '../db/server-database';
+import type { PermitNumberTable, ServerDatabase } from '../db/server-database';
 import { loadOffice } from './server-records';
 
 /**
  * Gives an application its permit number, once: a second call returns the same number. The
  * sequence runs per office, per year (in the office's zone) and per permit code, and only the
  * server hands it out, inside the caller's transaction, so two desks working offline can never
- * be given the same number. The counter is taken with one atomic UPDATE … RETURNING after its
- * zero row is made to exist (INSERT … ON CONFLICT DO NOTHING): the row lock it takes makes a
- * concurrent writer wait for this transaction, on SQLite and on PostgreSQL alike, and never
- * max()+1. The unique (office, year, code, sequence) constraint is the last guard.
+ * be given the same number. The counter is taken with one atomic upsert (INSERT … ON CONFLICT
+ * DO UPDATE … RETURNING), never max()+1: the row lock it takes makes a concurrent writer of the
+ * same office, year and code wait for this transaction, on SQLite and on PostgreSQL alike. The
+ * unique (office, year, code, sequence) constraint is the last guard.
+ *
+ * That wait is what keeps the register gapless, and it lasts from the counter to the commit: a
+ * caller reads whatever else it needs before (`office` and `permitType` here; prepare-permit.ts
+ * its signer) and writes as little as it can after.
  */
-export async function reservePermitNumber(trx: Transaction<ServerDatabase>, applicationId: string, now: Date) {
+export async function reservePermitNumber(
+  trx: Transaction<ServerDatabase>,
+  applicationId: string,
+  now: Date,
+  known?: { officeId: string; office: Office; permitType: PermitType },
+) {
+  const taken = await takePermitNumber(trx, applicationId, now, known);
+  if (taken.fresh) await recordPermitNumber(trx, taken.row);
+  return taken.row;
+}
+
+export type PermitNumberRow = PermitNumberTable;
+
+/**
+ * The file's number: the one it has (`fresh: false`), or the next of the counter, taken but not
+ * yet written (recordPermitNumber writes it; on PostgreSQL the closing statement of the step does).
+ */
+export async function takePermitNumber(
+  trx: Transaction<ServerDatabase>,
+  applicationId: string,
+  now: Date,
+  known?: { officeId: string; office: Office; permitType: PermitType },
+): Promise<{ row: PermitNumberRow; fresh: boolean }> {
   const existing = await trx.selectFrom('permit_numbers').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
-  if (existing) return existing;
-  const app = await trx.selectFrom('applications').select(['permit_type_id', 'office_id']).where('id', '=', applicationId).executeTakeFirstOrThrow();
-  const typeRow = await trx
-    .selectFrom('permit_types')
-    .select('definition')
-    .where('id', '=', app.permit_type_id)
-    .where('office_id', '=', app.office_id)
-    .executeTakeFirstOrThrow();
-  const permitType = permitTypeSchema.parse(JSON.parse(typeRow.definition));
-  const office = await loadOffice(trx, app.office_id);
+  if (existing) return { row: existing, fresh: false };
+  const { officeId, office, permitType } = known ?? (await numberingDefinitions(trx, applicationId));
   const year = Number(calendarDateIn(now, office.timeZone).slice(0, 4));
   const code = permitType.template.numberCode;
-  const sequence = await nextPermitSequence(trx, app.office_id, year, code);
+  const sequence = await nextPermitSequence(trx, officeId, year, code);
   const row = {
     application_id: applicationId,
-    office_id: app.office_id,
+    office_id: officeId,
     year,
     code,
     sequence,
@@ -40,24 +59,32 @@ export async function reservePermitNumber(trx: Transaction<ServerDatabase>, appl
     reserved_at: now.toISOString(),
     voided_at: null,
   };
-  await trx.insertInto('permit_numbers').values(row).execute();
-  await trx.updateTable('applications').set({ permit_number: row.permit_number, verification_id: row.verification_id }).where('id', '=', applicationId).execute();
-  return row;
+  return { row, fresh: true };
 }
 
-/** The next sequence of an office's year and code: the counter's new value, taken atomically. */
+/** Writes a number taken by takePermitNumber: into the register, and onto the file. */
+export async function recordPermitNumber(trx: Transaction<ServerDatabase>, row: PermitNumberRow): Promise<void> {
+  await trx.insertInto('permit_numbers').values(row).execute();
+  await trx.updateTable('applications').set({ permit_number: row.permit_number, verification_id: row.verification_id }).where('id', '=', row.application_id).execute();
+}
+
+async function numberingDefinitions(trx: Transaction<ServerDatabase>, applicationId: string): Promise<{ officeId: string; office: Office; permitType: PermitType }> {
+  const app = await trx.selectFrom('applications').select(['permit_type_id', 'office_id']).where('id', '=', applicationId).executeTakeFirstOrThrow();
+  const typeRow = await trx
+    .selectFrom('permit_types')
+    .select('definition')
+    .where('id', '=', app.permit_type_id)
+    .where('office_id', '=', app.office_id)
+    .executeTakeFirstOrThrow();
+  return { officeId: app.office_id, office: await loadOffice(trx, app.office_id), permitType: permitTypeSchema.parse(JSON.parse(typeRow.definition)) };
+}
+
+/** The next sequence of an office's year and code: the counter's new value, taken atomically in one statement. */
 export async function nextPermitSequence(trx: Transaction<ServerDatabase>, officeId: string, year: number, code: string): Promise<number> {
-  await trx
-    .insertInto('permit_number_counters')
-    .values({ office_id: officeId, year, code, value: 0 })
-    .onConflict((oc) => oc.columns(['office_id', 'year', 'code']).doNothing())
-    .execute();
   const taken = await trx
-    .updateTable('permit_number_counters')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
-    .where('office_id', '=', officeId)
-    .where('year', '=', year)
-    .where('code', '=', code)
+    .insertInto('permit_number_counters')
+    .values({ office_id: officeId, year, code, value: 1 })
+    .onConflict((oc) => oc.columns(['office_id', 'year', 'code']).doUpdateSet((eb) => ({ value: eb('permit_number_counters.value', '+', 1) })))
     .returning('value')
     .executeTakeFirstOrThrow();
   return Number(taken.value);

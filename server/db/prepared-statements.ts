@@ -18,7 +18,7 @@ import type pg from 'pg';
  * the connection then prepares every statement afresh under new names, so one failed request
  * (which the desk retries: commands are idempotent) is the whole cost.
  */
-const MAX_PARAMETERS = 32;
+const MAX_PARAMETERS = 64;
 const MAX_NAMES = 2000;
 const CACHED_PLAN_CHANGED = '0A000';
 

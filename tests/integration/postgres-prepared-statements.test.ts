@@ -41,10 +41,10 @@ it('leaves statements with many parameters unnamed', async () => {
   const pool = createPostgresPool(await cluster.createDatabase('prepared_statements_long'), { max: 1 });
   const client = await pool.connect();
   try {
-    const ids = Array.from({ length: 40 }, (_, i) => `id${i}`);
+    const ids = Array.from({ length: 80 }, (_, i) => `id${i}`);
     const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');
     const { rows } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM unnest(ARRAY[${placeholders}]::text[])`, ids);
-    expect(rows[0]!.n).toBe(40);
+    expect(rows[0]!.n).toBe(80);
     expect((await client.query<{ n: number }>('SELECT count(*) AS n FROM pg_prepared_statements')).rows[0]!.n).toBe(0);
   } finally {
     client.release();

@@ -300,5 +300,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
     fy -= 10;
   }
   // No object streams: the signature dictionary must stay a plain object whose bytes can be patched in place.
-  return pdf.save({ useObjectStreams: false });
+  // Written in one go (a permit has a few dozen objects): pdf-lib otherwise pauses every 50 objects
+  // for a timer, and the server renders inside the transaction that holds the office's number counter.
+  return pdf.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
 }
