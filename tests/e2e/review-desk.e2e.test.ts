@@ -54,7 +54,7 @@ describe('the review desk in Chromium against start:web with the embedded server
     await page.getByText(/Draf belum bernomor/).waitFor();
     await shot(page, '05-application-koordinator-draft');
 
-    await page.getByRole('button', { name: 'Setujui draf untuk ditandatangani' }).click();
+    await clickDecision(page, 'Setujui draf untuk ditandatangani');
     await page.getByRole('status').filter({ hasText: 'Keputusan terkirim ke server' }).waitFor();
     await shot(page, '06-queue-after-approval');
 

@@ -147,7 +147,8 @@ export async function clickDecision(page: Page, action: string) {
   await note.or(answered).first().waitFor();
   if (await note.isVisible()) {
     await note.fill('Diperiksa langsung dengan pemohon; data sesuai dokumen asli.');
-    await page.getByRole('button', { name: 'Kirim keputusan' }).click();
+    // a note the penata must write, or the koordinator's confirmation of a file with findings
+    await page.getByRole('button', { name: /^(Kirim keputusan|Tetap .+)$/ }).click();
   }
 }
 

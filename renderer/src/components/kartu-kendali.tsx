@@ -24,7 +24,20 @@ function useNow(): Date {
  * `events` are the file's lines as the screen has them (local pending lines included); the
  * chain and calendar come from `source`, or from the desk's cache by `applicationId`.
  */
-export function KartuKendali({ events, applicationId, source, complaintId }: { events?: DeskEvent[]; applicationId?: string; source?: DeskKartu; complaintId?: string }) {
+export function KartuKendali({
+  events,
+  applicationId,
+  source,
+  complaintId,
+  claimedBy,
+}: {
+  events?: DeskEvent[];
+  applicationId?: string;
+  source?: DeskKartu;
+  complaintId?: string;
+  /** who has taken the file (Ambil): named on the step still open instead of "menunggu" */
+  claimedBy?: { name: string } | null;
+}) {
   const { t, i18n } = useTranslation();
   const locale: DurationLocale = i18n.language === 'en' ? 'en' : 'id';
   const now = useNow();
@@ -78,6 +91,8 @@ export function KartuKendali({ events, applicationId, source, complaintId }: { e
                       {s.officialName} — {t(`actions.${s.action}`, { defaultValue: s.action ?? '' })}
                       {s.reason && <div className="kartu-reason">“{s.reason}”</div>}
                     </>
+                  ) : !s.decidedAt && claimedBy ? (
+                    <span data-testid="kartu-working">{t('oversight.kartu.workingOn', { name: claimedBy.name })}</span>
                   ) : (
                     <span className="muted">{t('oversight.kartu.waiting')}</span>
                   )}

@@ -11,6 +11,7 @@ export const oversightEn: OversightMessages = {
     official: 'Official',
     pending: 'still running',
     waiting: 'waiting',
+    workingOn: '{{name}} is working on it',
     noStandard: '—',
     total: 'Total {{time}} against a standard of {{days}} working days (due {{deadline}})',
     late: 'Over the time standard',

@@ -10,6 +10,7 @@ export const oversightId = {
     official: 'Petugas',
     pending: 'masih berjalan',
     waiting: 'menunggu',
+    workingOn: 'sedang dikerjakan {{name}}',
     noStandard: '—',
     total: 'Waktu total {{time}} dari standar {{days}} hari kerja (batas {{deadline}})',
     late: 'Melewati standar waktu',

@@ -5,7 +5,6 @@ import type { User } from '../../../shared/sync-protocol';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
 import { conformityFindings } from '../../../shared/conformity';
-import { isConformityPass } from '../../../shared/workflow-rules';
 import { ConformityTable } from '../components/conformity-table';
 import { SigningPanel } from '../components/signing-panel';
 import { KartuKendali } from '../components/kartu-kendali';
@@ -123,8 +122,9 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
       setSigning(true);
       return;
     }
-    // a file whose data does not match the national records is passed on only with a note
-    if (action.requires.includes('reason') || (isConformityPass(action) && findings.length > 0)) {
+    // a file whose data does not match the national records is passed on only with a note; any
+    // other step forward on such a file (the koordinator's approval) asks to be confirmed
+    if (action.requires.includes('reason') || (action.kind === 'forward' && findings.length > 0)) {
       setReasonFor(action);
       setReasonKey((k) => k + 1);
     } else void decide(action, null);
@@ -239,7 +239,7 @@ export function ApplicationScreen({ applicationId, neighbours, onNavigate, user,
           onDecide={(action, reason) => void decide(action, reason)}
         />
 
-        <KartuKendali events={detail.events} applicationId={detail.application.id} />
+        <KartuKendali events={detail.events} applicationId={detail.application.id} claimedBy={claimedBy} />
       </div>
 
       <DocumentsPanel applicationId={applicationId} numberingStep={detail.numberingStage} tabs={tabs} tab={tab} onOpenTab={setOpenTab} />

@@ -53,6 +53,8 @@ export function DecisionPanel({
 }) {
   const { t } = useTranslation();
   const { application, permitType, actions } = detail;
+  const unavailable = (action: WorkflowAction) =>
+    (action.requires.includes('checklist_complete') && !checklistComplete) || (action.kind === 'sign' && !application.permitNumber);
   const refusal = error && (
     <p className="alert error" role="alert" data-testid="decision-error">
       {error}
@@ -93,6 +95,7 @@ export function DecisionPanel({
       ) : (
         <>
           {refusal}
+          <WhyDisabled actions={actions} busy={busy || signing} missingTicks={permitType.requirements.filter((r) => checklist[r.id] !== true).length} numbered={application.permitNumber !== null} />
           <div className="button-row">
             {actions.map((action) => (
               <button
@@ -100,7 +103,8 @@ export function DecisionPanel({
                 type="button"
                 className={`button ${action.kind === 'forward' || action.kind === 'sign' ? 'primary' : 'danger-outline'}`}
                 onClick={() => onAction(action)}
-                disabled={busy || signing || (action.requires.includes('checklist_complete') && !checklistComplete) || (action.kind === 'sign' && !application.permitNumber)}
+                disabled={busy || signing || unavailable(action)}
+                aria-describedby={unavailable(action) ? 'why-disabled' : undefined}
                 aria-keyshortcuts={action === forward ? 'Alt+T' : action === back ? 'Alt+K' : undefined}
               >
                 {t(`actions.${action.id}`)}
@@ -141,17 +145,20 @@ function ReasonForm({
   // a restored draft is carried on from its end
   useEffect(() => field.current?.setSelectionRange(field.current.value.length, field.current.value.length), []);
   const pass = isConformityPass(action);
+  // a step forward other than the penata's pass, on a file with findings: confirmed, a note optional
+  const confirmOnly = !pass && action.kind === 'forward' && !action.requires.includes('reason');
   const limit = COMMAND_LIMITS.reasonLength;
+  const actionName = t(`actions.${action.id}`);
   return (
     <div className="reason-form">
-      {pass && (
-        <p className="alert warning" role="status">
-          {t('application.noteRequired', { count: findingsCount })}
+      {(pass || confirmOnly) && (
+        <p className="alert warning" role="status" data-testid="findings-warning">
+          {t(pass ? 'application.noteRequired' : 'application.confirmDespiteFindings', { count: findingsCount })}
         </p>
       )}
       <label className="field">
         <span>
-          {t(`actions.${action.id}`)} — {pass ? t('application.note') : t('application.reason')}
+          {t(`actions.${action.id}`)} — {confirmOnly ? t('application.optionalNote') : pass ? t('application.note') : t('application.reason')}
         </span>
         <textarea
           ref={field}
@@ -175,13 +182,33 @@ function ReasonForm({
         </button>
         <button
           type="button"
-          className={`button ${pass ? 'primary' : 'danger'}`}
+          className={`button ${pass || confirmOnly ? 'primary' : 'danger'}`}
           onClick={() => onConfirm(reason)}
-          disabled={busy || reason.trim() === '' || reason.trim().length > limit}
+          disabled={busy || (!confirmOnly && reason.trim() === '') || reason.trim().length > limit}
         >
-          {t('common.confirm')}
+          {confirmOnly ? t('application.confirmAnyway', { action: actionName, actionLower: actionName.charAt(0).toLocaleLowerCase('id') + actionName.slice(1) }) : t('common.confirm')}
         </button>
       </div>
     </div>
+  );
+}
+
+/** Why an action shown is not available yet, said next to it rather than left to a greyed-out button. */
+function WhyDisabled({ actions, busy, missingTicks, numbered }: { actions: WorkflowAction[]; busy: boolean; missingTicks: number; numbered: boolean }) {
+  const { t } = useTranslation();
+  if (busy) return null;
+  const reasons = actions.flatMap((action) => {
+    const name = t(`actions.${action.id}`);
+    if (action.requires.includes('checklist_complete') && missingTicks > 0) return [t('application.whyDisabledChecklist', { action: name, count: missingTicks })];
+    if (action.kind === 'sign' && !numbered) return [t('application.whyDisabledNumber', { action: name })];
+    return [];
+  });
+  if (reasons.length === 0) return null;
+  return (
+    <ul id="why-disabled" className="why-disabled muted" data-testid="why-disabled">
+      {reasons.map((reason) => (
+        <li key={reason}>{reason}</li>
+      ))}
+    </ul>
   );
 }

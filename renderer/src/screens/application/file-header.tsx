@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApplicationDetail } from '../../../../shared/contract';
 import { DeadlineBadge } from '../../components/deadline-badge';
@@ -31,6 +32,13 @@ export function FileHeader({
   const { t, i18n } = useTranslation();
   const { application, permitType } = detail;
   const claimedBy = application.claimedBy;
+  const claimButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (busy || !refocus.current) return;
+    refocus.current = false;
+    claimButton.current?.focus();
+  }, [busy, mine, claimedBy?.userId]);
   return (
     <>
       <div className="button-row nav-row">
@@ -63,16 +71,22 @@ export function FileHeader({
             ) : (
               <span className="muted small">{t('application.unclaimed')}</span>
             )}
-            {!claimedBy && (
-              <button type="button" className="button" onClick={() => onClaim(true)} disabled={busy} aria-keyshortcuts="Alt+A">
-                {t('application.claim')}
-                <kbd aria-hidden="true">Alt+A</kbd>
-              </button>
-            )}
-            {mine && (
-              <button type="button" className="button" onClick={() => onClaim(false)} disabled={busy} aria-keyshortcuts="Alt+L">
-                {t('application.release')}
-                <kbd aria-hidden="true">Alt+L</kbd>
+            {(!claimedBy || mine) && (
+              // one button whose action turns over (Ambil ↔ Lepas), focused again once the answer is in,
+              // so the keyboard stays where the official was
+              <button
+                ref={claimButton}
+                type="button"
+                className="button"
+                onClick={() => {
+                  refocus.current = true;
+                  onClaim(!mine);
+                }}
+                disabled={busy}
+                aria-keyshortcuts={mine ? 'Alt+L' : 'Alt+A'}
+              >
+                {mine ? t('application.release') : t('application.claim')}
+                <kbd aria-hidden="true">{mine ? 'Alt+L' : 'Alt+A'}</kbd>
               </button>
             )}
           </div>
