@@ -1,7 +1,8 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { findStage } from '../../shared/workflow';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { findStage, stagesForRole } from '../../shared/workflow';
 import type { ClaimResponse } from '../../shared/sync-protocol';
 import { loadWorkflow } from './server-records';
+import { officeDefinitions } from './definitions-cache';
 import type { ClaimTable, ServerDatabase, UserTable } from '../db/server-database';
 import { markApplicationChanged } from './change-sequence';
 import { lockOfficeApplication } from './application-lock';
@@ -28,6 +29,7 @@ const heldBy = (applicationId: string, holder: Selectable<ClaimTable>): ClaimRes
  * the lock, so it answers 404 as one that does not exist.
  */
 export async function claimApplication(db: Kysely<ServerDatabase>, user: UserTable, applicationId: string, now = new Date()): Promise<ClaimResponse> {
+  if (engineOf(db) === 'postgres') return claimOnPostgres(db, user, applicationId, now);
   return db.transaction().execute(async (trx): Promise<ClaimResponse> => {
     const app = await lockOfficeApplication(trx, user, applicationId);
     if (!app) throw notFound('application not found');
@@ -35,39 +37,63 @@ export async function claimApplication(db: Kysely<ServerDatabase>, user: UserTab
     if (!stage || stage.role !== user.role) throw refused(403, `role ${user.role} does not act at stage ${app.stage}`);
     const at = now.toISOString();
     const claim = { application_id: applicationId, user_id: user.id, user_name: user.full_name, claimed_at: at };
-    if (!(await insertClaim(trx, claim))) {
-      const holder = await trx.selectFrom('claims').selectAll().where('application_id', '=', applicationId).executeTakeFirstOrThrow();
-      if (holder.user_id === user.id) return heldBy(applicationId, holder);
-      throw refused(409, `claimed by ${holder.user_name}`, heldBy(applicationId, holder));
-    }
+    const won = await trx.insertInto('claims').values(claim).onConflict((oc) => oc.column('application_id').doNothing()).returning('application_id').executeTakeFirst();
+    if (!won) return answerTaken(trx, user, applicationId);
+    await markApplicationChanged(trx, applicationId);
     return { applicationId, claimedBy: { userId: user.id, name: user.full_name, at } };
   });
 }
 
 /**
- * Inserts the claim unless the file has one, and when it did, marks the file changed so that
- * desks pull it again; answers whether it did. On PostgreSQL one statement: the claim and the
- * change value (taken after the transaction id, as change-sequence.ts requires).
+ * PostgreSQL: the claim as one statement, so one round trip with no BEGIN and COMMIT of its
+ * own (a busy office takes files far more often than it decides them). The statement locks the
+ * file's row (FOR UPDATE: a racing claim or decision waits, and then this one sees the row as
+ * that one left it), checks that the official's role acts at the file's stage, inserts the
+ * claim unless the file has one (ON CONFLICT DO NOTHING on its key), and stamps the file with a
+ * change value after its transaction id (change-sequence.ts). Which stages the role acts at comes
+ * from the office's definitions as read when the request began (definitions-cache.ts); a
+ * decision on the file is judged again under the lock with the definitions as they are then.
  */
-async function insertClaim(trx: Transaction<ServerDatabase>, claim: Insertable<ClaimTable>): Promise<boolean> {
-  if (engineOf(trx) === 'postgres') {
-    const { rows } = await sql<{ id: string }>`
-      WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
-      won AS (
-        INSERT INTO claims (application_id, user_id, user_name, claimed_at)
-        VALUES (${claim.application_id}, ${claim.user_id}, ${claim.user_name}, ${claim.claimed_at})
-        ON CONFLICT (application_id) DO NOTHING
-        RETURNING application_id
-      )
+async function claimOnPostgres(db: Kysely<ServerDatabase>, user: UserTable, applicationId: string, now: Date): Promise<ClaimResponse> {
+  const { workflows } = await officeDefinitions(db, user.office_id);
+  const acting = workflows.flatMap((w) => stagesForRole(w, user.role).map((stage) => ({ workflowId: w.id, stage })));
+  const at = now.toISOString();
+  const { rows } = await sql<{ stage: string; acting: boolean; won: boolean }>`
+    WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
+    app AS (
+      SELECT id, stage, workflow_id FROM applications WHERE id = ${applicationId} AND office_id = ${user.office_id} FOR UPDATE
+    ),
+    acting AS (
+      SELECT app.id FROM app
+      WHERE (app.workflow_id, app.stage) IN (SELECT * FROM unnest(${acting.map((a) => a.workflowId)}::text[], ${acting.map((a) => a.stage)}::text[]))
+    ),
+    won AS (
+      INSERT INTO claims (application_id, user_id, user_name, claimed_at)
+      SELECT acting.id, ${user.id}, ${user.full_name}, ${at} FROM acting
+      ON CONFLICT (application_id) DO NOTHING
+      RETURNING application_id
+    ),
+    stamped AS (
       UPDATE applications SET change_seq = nextval('change_seq'), version = applications.version + 1
       FROM tx, won WHERE applications.id = won.application_id
-      RETURNING applications.id`.execute(trx);
-    return rows.length === 1;
-  }
-  const won = await trx.insertInto('claims').values(claim).onConflict((oc) => oc.column('application_id').doNothing()).returning('application_id').executeTakeFirst();
-  if (!won) return false;
-  await markApplicationChanged(trx, claim.application_id);
-  return true;
+      RETURNING applications.id
+    )
+    SELECT app.stage, EXISTS (SELECT 1 FROM acting) AS acting, EXISTS (SELECT 1 FROM stamped) AS won FROM app`.execute(db);
+  const row = rows[0];
+  if (!row) throw notFound('application not found');
+  if (!row.acting) throw refused(403, `role ${user.role} does not act at stage ${row.stage}`);
+  if (row.won) return { applicationId, claimedBy: { userId: user.id, name: user.full_name, at } };
+  // taken meanwhile: the holder as committed (the statement's own snapshot may be older than its lock wait)
+  return answerTaken(db, user, applicationId);
+}
+
+/** The file is taken: by this official already (answered as theirs), or by a colleague (409, naming them). */
+async function answerTaken(db: Kysely<ServerDatabase> | Transaction<ServerDatabase>, user: UserTable, applicationId: string): Promise<ClaimResponse> {
+  const holder = await db.selectFrom('claims').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+  // released again between the statement and this read: as taken by someone, then gone; the desk may take it again
+  if (!holder) throw refused(409, 'the file was taken and released meanwhile: take it again');
+  if (holder.user_id === user.id) return heldBy(applicationId, holder);
+  throw refused(409, `claimed by ${holder.user_name}`, heldBy(applicationId, holder));
 }
 
 /** "Lepas": the official gives the file back; releasing what someone else holds is refused (409). */

@@ -177,9 +177,14 @@ describe('central server rules', () => {
     const app = pulled.applications.filter((a) => a.application.stage === 'pemeriksaan')[2]!.application;
     const first = await api('/claims', { method: 'POST', token: tokens.penata, body: { applicationId: app.id } });
     expect(first.body.claimedBy.name).toBe('Siti Rahmawati, S.Sos.');
+    // taking it again is answered as already theirs, with the first time it was taken
+    const again = await api('/claims', { method: 'POST', token: tokens.penata, body: { applicationId: app.id } });
+    expect([again.status, again.body.claimedBy]).toEqual([200, first.body.claimedBy]);
     const second = await api('/claims', { method: 'POST', token: tokens.penata2, body: { applicationId: app.id } });
     expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ error: 'refused', claimedBy: { name: 'Siti Rahmawati, S.Sos.' } });
     expect((await api('/claims', { method: 'POST', token: tokens.koordinator, body: { applicationId: app.id } })).status).toBe(403);
+    expect((await api('/claims', { method: 'POST', token: tokens.penata, body: { applicationId: 'no-such-file' } })).status).toBe(404);
     const blocked = await api('/sync/push', { method: 'POST', token: tokens.penata2, body: { commands: [command({ applicationId: app.id, action: 'kembalikan_ke_pemohon', reason: 'x' })] } });
     expect(blocked.body.results[0]).toMatchObject({ status: 'rejected', code: 'CLAIMED_BY_OTHER' });
     expect((await api(`/claims/${app.id}`, { method: 'DELETE', token: tokens.penata2 })).status).toBe(409);
