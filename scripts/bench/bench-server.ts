@@ -42,6 +42,8 @@ const SERVER_PROCESSES = Number(process.env.BENCH_SERVER_PROCESSES ?? 2);
 interface EngineFigures {
   commands_per_s: number;
   push_p95_ms: number;
+  /** the penata's pass and the koordinator's approval (the numbering step) apart */
+  push_p95_ms_by_role: Record<string, number>;
   pull_p95_ms: number;
   claim_p95_ms: number;
   commands: number;
@@ -174,6 +176,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
     const claimSamples: number[] = [];
     const accepted = new Set<string>();
     const acceptedBy: Record<string, number> = {};
+    const pushByRole: Record<string, number[]> = {};
     let claims = 0;
     let refusedClaims = 0;
     let errors = 0;
@@ -228,6 +231,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
           const deliveries = Math.random() < 0.1 ? 2 : 1;
           for (let d = 0; d < deliveries; d++) {
             const pushed = await timed(pushSamples, () => call(desk.url, '/sync/push', desk.token, { commands: [command] }));
+            (pushByRole[desk.role] ??= []).push(pushSamples[pushSamples.length - 1]!);
             if (pushed.status !== 200) {
               failed(pushed.status);
               continue;
@@ -265,6 +269,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
     return {
       commands_per_s: Math.round((accepted.size / elapsedS) * 10) / 10,
       push_p95_ms: p95(pushSamples),
+      push_p95_ms_by_role: Object.fromEntries(Object.entries(pushByRole).map(([role, samples]) => [role, p95(samples)])),
       pull_p95_ms: p95(pullSamples),
       claim_p95_ms: p95(claimSamples),
       commands: accepted.size,
