@@ -3,10 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../../shared/contract';
 import type { AppError } from '../../../shared/result';
 import type { User } from '../../../shared/sync-protocol';
-import { LOCALES, setLocale, type Locale } from '../i18n/setup-i18n';
 import { formatDateTime } from '../format';
 import { useErrorText } from '../use-error-text';
 import { Brand } from './brand';
+import { LocaleSelect } from './locale-select';
 
 interface TopBarProps {
   user: User;
@@ -56,16 +56,7 @@ export function TopBar({ user, status, syncing, onSync, onSignOut, onVerify }: T
           <div className="user-name">{user.fullName}</div>
           <div className="user-role">{t(`roles.${user.role}`)}</div>
         </div>
-        <label className="locale-select">
-          <span className="visually-hidden">{t('common.language')}</span>
-          <select value={i18n.language} onChange={(e) => setLocale(e.target.value as Locale)} aria-label={t('common.language')}>
-            {LOCALES.map((l) => (
-              <option key={l} value={l}>
-                {l === 'id' ? 'Bahasa Indonesia' : 'English'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LocaleSelect />
         <button type="button" className="button subtle" onClick={() => void signOut()}>
           {t('common.signOut')}
         </button>

@@ -4,6 +4,7 @@ import type { User } from '../../../shared/sync-protocol';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
 import { Brand } from '../components/brand';
+import { LocaleSelect } from '../components/locale-select';
 
 export function SignInScreen({ onSignedIn }: { onSignedIn(user: User): void }) {
   const { t } = useTranslation();
@@ -33,6 +34,9 @@ export function SignInScreen({ onSignedIn }: { onSignedIn(user: User): void }) {
 
   return (
     <main className="sign-in-page">
+      <div className="sign-in-locale">
+        <LocaleSelect />
+      </div>
       <form className="sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title" noValidate>
         <Brand large />
         <h1 id="sign-in-title">{t('signIn.title')}</h1>

@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWebDesk, type WebDesk } from './web-desk';
+
+// The language is chosen before signing in too: an official who reads English finds the choice
+// on the sign-in screen, and it holds after signing in (and back to Bahasa Indonesia).
+
+let desk: WebDesk;
+
+beforeAll(async () => {
+  desk = await startWebDesk();
+  mkdirSync('/tmp/shots', { recursive: true });
+});
+afterAll(async () => {
+  await desk?.stop();
+});
+
+it('offers the language on the sign-in screen and keeps it after signing in', async () => {
+  const page = await desk.newPage();
+  await page.goto(desk.url);
+  await page.getByRole('heading', { name: 'Masuk ke Meja Izin' }).waitFor();
+  const language = page.getByRole('combobox', { name: 'Bahasa' });
+  expect(await language.inputValue()).toBe('id');
+  await language.selectOption('en');
+  await page.getByRole('heading', { name: 'Sign in to Meja Izin' }).waitFor();
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+  await page.screenshot({ path: '/tmp/shots/l1-sign-in-english.png' });
+
+  await page.getByLabel('Username').fill('penata');
+  await page.getByLabel('Password').fill('meja-izin-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My queue' }).waitFor();
+  const inApp = page.getByRole('combobox', { name: 'Language' });
+  expect(await inApp.inputValue()).toBe('en');
+  await inApp.selectOption('id');
+  await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
+});
