@@ -15,8 +15,8 @@ import { stampApplicationChange } from './change-sequence';
 import { lockApplicationForDecision } from './application-lock';
 import { Rejection, runCommandOnce, type RecordedCommand } from './command-ledger';
 import { resolveAuthor } from './command-authorship';
-import { reservePermitNumber, takePermitNumber, voidPermitNumber } from './reserve-permit-number';
-import { permitPreparation, readPreparedPermit, renderPreparedPermit, storePreparedPermit, warmPermitPreparation } from './prepare-permit';
+import { recordPermitNumber, voidPermitNumber } from './reserve-permit-number';
+import { numberAndRenderPermit, permitPreparation, readPreparedPermit, warmPermitPreparation, writePreparedPermit } from './prepare-permit';
 
 /**
  * Applies one transition command at most once. The server is the judge of every role and
@@ -105,8 +105,9 @@ export async function applyStepEffects(
     const app = known.app ?? (await trx.selectFrom('applications').selectAll().where('id', '=', applicationId).executeTakeFirstOrThrow());
     // read before the number is taken: from then until commit the office's next numbering waits for this transaction
     const preparation = await permitPreparation(trx, app, now, known.definitions);
-    const number = await reservePermitNumber(trx, applicationId, now, { officeId: app.office_id, office: preparation.office, permitType: preparation.permitType });
-    await storePreparedPermit(trx, { ...app, permit_number: number.permit_number, verification_id: number.verification_id }, preparation, now);
+    const { number, fresh, prepared } = await numberAndRenderPermit(trx, app, preparation, now);
+    if (fresh) await recordPermitNumber(trx, number);
+    await writePreparedPermit(trx, prepared);
   }
   if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, applicationId, now);
   // the file moves on: whoever had taken it is done with it
@@ -177,14 +178,13 @@ interface NumberedPermit {
 }
 
 /**
- * Everything the permit needs besides its number is read first: from taking the number until
- * commit, the office's next numbering of this code waits for this transaction (reserve-permit-number.ts).
+ * Everything the permit needs is read, and the permit rendered, before the number is taken: from
+ * taking it until commit, the office's next numbering of this code waits for this transaction
+ * (reserve-permit-number.ts, prepare-permit.ts numberAndRenderPermit).
  */
 async function numberedPermit(trx: Transaction<ServerDatabase>, app: Selectable<ApplicationTable>, definitions: OfficeDefinitions, now: Date): Promise<NumberedPermit> {
-  const preparation = await permitPreparation(trx, app, now, definitions);
-  const taken = await takePermitNumber(trx, app.id, now, { officeId: app.office_id, office: preparation.office, permitType: preparation.permitType });
-  const prepared = await renderPreparedPermit({ ...app, permit_number: taken.row.permit_number, verification_id: taken.row.verification_id }, preparation, now);
-  return { number: taken.fresh ? taken.row : null, prepared };
+  const { number, fresh, prepared } = await numberAndRenderPermit(trx, app, await permitPreparation(trx, app, now, definitions), now);
+  return { number: fresh ? number : null, prepared };
 }
 
 /**

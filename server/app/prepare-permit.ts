@@ -7,9 +7,10 @@ import { validateSigningCertificatePath, type RevocationSource } from '../../sha
 import { issuerDisplayName, subjectCommonName, subjectSerialNumber } from '../../shared/node/certificate-names';
 import { sharedRevocationSource } from '../../shared/node/revocation';
 import type { ValidationData } from '../../shared/node/permit-pdf/document-security-store';
-import { renderPermitPdf } from '../../shared/node/permit-pdf/permit-layout';
+import { renderPermitAwaitingNumber, renderPermitPdf, type PermitPdfInput } from '../../shared/node/permit-pdf/permit-layout';
 import type { ApplicationTable, PreparedPermitTable, ServerDatabase } from '../db/server-database';
 import type { OfficeDefinitions } from './definitions-cache';
+import { existingPermitNumber, permitNumberText, PLACEHOLDER_SEQUENCE, planPermitNumber, takePlannedPermitNumber, type PermitNumberRow } from './reserve-permit-number';
 import { applicationFromRow, loadOffice, loadWorkflow } from './server-records';
 
 type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
@@ -146,42 +147,77 @@ export async function storePreparedPermit(
   now: Date,
 ): Promise<{ sha256: string; certificateSha256: string | null }> {
   const values = await renderPreparedPermit(row, preparation, now);
+  await writePreparedPermit(trx, values);
+  return { sha256: values.sha256, certificateSha256: values.certificate_sha256 };
+}
+
+/** Stores a rendered permit, replacing an earlier preparation of the same file. */
+export async function writePreparedPermit(trx: Db, values: PreparedPermitRow): Promise<void> {
   await trx
     .insertInto('prepared_permits')
     .values(values)
     .onConflict((oc) => oc.column('application_id').doUpdateSet({ sha256: values.sha256, pdf: values.pdf, certificate_sha256: values.certificate_sha256, prepared_at: values.prepared_at }))
     .execute();
-  return { sha256: values.sha256, certificateSha256: values.certificate_sha256 };
+}
+
+type PreparedPermitRow = Insertable<PreparedPermitTable> & { sha256: string; pdf: Buffer; certificate_sha256: string | null; prepared_at: string };
+
+function permitPdfInput(row: Selectable<ApplicationTable>, { office, permitType, signer }: PermitPreparation, now: Date, permitNumber: string, verificationId: string): PermitPdfInput & { permitNumber: string } {
+  return {
+    office,
+    permitType,
+    application: applicationFromRow(row),
+    permitNumber,
+    verificationUrl: `${office.verificationBaseUrl}/verifikasi/${verificationId}`,
+    draft: false,
+    signing: {
+      signedAt: now,
+      claimSigningTime: false,
+      signerName: signer.signerName,
+      signerSerialNumber: signer.signerSerialNumber,
+      certificateIssuerName: signer.certificateIssuerName,
+      validationData: signer.validationData,
+    },
+  };
+}
+
+function preparedPermitRow(applicationId: string, pdfBytes: Uint8Array, signer: PreparedSigner, now: Date): PreparedPermitRow {
+  const pdf = Buffer.from(pdfBytes.buffer, pdfBytes.byteOffset, pdfBytes.byteLength);
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  return { application_id: applicationId, sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: now.toISOString() };
 }
 
 /** The prepared permit's row, rendered but not yet stored (storePreparedPermit stores it; on PostgreSQL the step's closing statement does). */
-export async function renderPreparedPermit(
-  row: Selectable<ApplicationTable>,
-  { office, permitType, signer }: PermitPreparation,
-  now: Date,
-): Promise<Insertable<PreparedPermitTable> & { sha256: string; pdf: Buffer; certificate_sha256: string | null; prepared_at: string }> {
+export async function renderPreparedPermit(row: Selectable<ApplicationTable>, preparation: PermitPreparation, now: Date): Promise<PreparedPermitRow> {
   if (!row.permit_number || !row.verification_id) throw new Error(`application ${row.id} has no permit number to prepare`);
-  const application = applicationFromRow(row);
-  const pdf = Buffer.from(
-    await renderPermitPdf({
-      office,
-      permitType,
-      application,
-      permitNumber: row.permit_number,
-      verificationUrl: `${office.verificationBaseUrl}/verifikasi/${row.verification_id}`,
-      draft: false,
-      signing: {
-        signedAt: now,
-        claimSigningTime: false,
-        signerName: signer.signerName,
-        signerSerialNumber: signer.signerSerialNumber,
-        certificateIssuerName: signer.certificateIssuerName,
-        validationData: signer.validationData,
-      },
-    }),
-  );
-  const sha256 = createHash('sha256').update(pdf).digest('hex');
-  return { application_id: row.id, sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: now.toISOString() };
+  const pdf = await renderPermitPdf(permitPdfInput(row, preparation, now, row.permit_number, row.verification_id));
+  return preparedPermitRow(row.id, pdf, preparation.signer, now);
+}
+
+/**
+ * The numbering step: the file's number and its final permit, neither yet written. A file
+ * numbered before keeps its number. A new number is planned, the permit rendered with a
+ * placeholder in its place, and only then the counter taken and the number written into the
+ * rendered bytes (renderPermitAwaitingNumber): the office's next numbering of this code waits
+ * from the counter to the commit, and the render, the longest part of the step, is no longer
+ * inside that wait. A number the placeholder cannot stand for (a fifth digit) is rendered anew.
+ */
+export async function numberAndRenderPermit(
+  trx: Transaction<ServerDatabase>,
+  row: Selectable<ApplicationTable>,
+  preparation: PermitPreparation,
+  now: Date,
+): Promise<{ number: PermitNumberRow; fresh: boolean; prepared: PreparedPermitRow }> {
+  const existing = await existingPermitNumber(trx, row.id);
+  if (existing) {
+    const prepared = await renderPreparedPermit({ ...row, permit_number: existing.permit_number, verification_id: existing.verification_id }, preparation, now);
+    return { number: existing, fresh: false, prepared };
+  }
+  const plan = planPermitNumber({ officeId: row.office_id, office: preparation.office, permitType: preparation.permitType }, now);
+  const awaiting = await renderPermitAwaitingNumber(permitPdfInput(row, preparation, now, permitNumberText(plan, PLACEHOLDER_SEQUENCE), plan.verificationId));
+  const number = await takePlannedPermitNumber(trx, row.id, plan);
+  const numbered = awaiting.withNumber(number.permit_number) ?? (await renderPermitPdf(permitPdfInput(row, preparation, now, number.permit_number, number.verification_id)));
+  return { number, fresh: true, prepared: preparedPermitRow(row.id, numbered, preparation.signer, now) };
 }
 
 /** The prepared permit of a file, if the server prepared one. */

@@ -32,6 +32,40 @@ export async function reservePermitNumber(
 
 export type PermitNumberRow = PermitNumberTable;
 
+/** A number about to be taken: everything of it but the sequence, settled before the counter is taken. */
+export interface PermitNumberPlan {
+  officeId: string;
+  year: number;
+  code: string;
+  unit: string;
+  verificationId: string;
+  reservedAt: string;
+}
+
+/** The sequence no number has (they start at 1): what a permit rendered before its number shows in its place. */
+export const PLACEHOLDER_SEQUENCE = 0;
+
+export function planPermitNumber(known: { officeId: string; office: Office; permitType: PermitType }, now: Date): PermitNumberPlan {
+  return {
+    officeId: known.officeId,
+    year: Number(calendarDateIn(now, known.office.timeZone).slice(0, 4)),
+    code: known.permitType.template.numberCode,
+    unit: known.office.permitNumberUnit,
+    verificationId: randomBytes(12).toString('base64url'),
+    reservedAt: now.toISOString(),
+  };
+}
+
+/** The number as printed: 503/code/sequence (four digits at least)/unit/year. */
+export function permitNumberText(plan: PermitNumberPlan, sequence: number): string {
+  return `503/${plan.code}/${String(sequence).padStart(4, '0')}/${plan.unit}/${plan.year}`;
+}
+
+/** The number the file was given earlier, if any (a file may come back to the numbering step). */
+export async function existingPermitNumber(trx: Transaction<ServerDatabase>, applicationId: string): Promise<PermitNumberRow | undefined> {
+  return trx.selectFrom('permit_numbers').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+}
+
 /**
  * The file's number: the one it has (`fresh: false`), or the next of the counter, taken but not
  * yet written (recordPermitNumber writes it; on PostgreSQL the closing statement of the step does).
@@ -42,24 +76,26 @@ export async function takePermitNumber(
   now: Date,
   known?: { officeId: string; office: Office; permitType: PermitType },
 ): Promise<{ row: PermitNumberRow; fresh: boolean }> {
-  const existing = await trx.selectFrom('permit_numbers').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+  const existing = await existingPermitNumber(trx, applicationId);
   if (existing) return { row: existing, fresh: false };
-  const { officeId, office, permitType } = known ?? (await numberingDefinitions(trx, applicationId));
-  const year = Number(calendarDateIn(now, office.timeZone).slice(0, 4));
-  const code = permitType.template.numberCode;
-  const sequence = await nextPermitSequence(trx, officeId, year, code);
-  const row = {
+  const plan = planPermitNumber(known ?? (await numberingDefinitions(trx, applicationId)), now);
+  return { row: await takePlannedPermitNumber(trx, applicationId, plan), fresh: true };
+}
+
+/** Takes the counter for a planned number: from here until commit the office's next numbering of this code waits. */
+export async function takePlannedPermitNumber(trx: Transaction<ServerDatabase>, applicationId: string, plan: PermitNumberPlan): Promise<PermitNumberRow> {
+  const sequence = await nextPermitSequence(trx, plan.officeId, plan.year, plan.code);
+  return {
     application_id: applicationId,
-    office_id: officeId,
-    year,
-    code,
+    office_id: plan.officeId,
+    year: plan.year,
+    code: plan.code,
     sequence,
-    permit_number: `503/${code}/${String(sequence).padStart(4, '0')}/${office.permitNumberUnit}/${year}`,
-    verification_id: randomBytes(12).toString('base64url'),
-    reserved_at: now.toISOString(),
+    permit_number: permitNumberText(plan, sequence),
+    verification_id: plan.verificationId,
+    reserved_at: plan.reservedAt,
     voided_at: null,
   };
-  return { row, fresh: true };
 }
 
 /** Writes a number taken by takePermitNumber: into the register, and onto the file. */

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, decodePDFRawStream } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, PDFString, decodePDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application, PermitType } from '../../shared/domain';
 import type { Office } from '../../shared/office';
-import { renderPermitPdf, type PermitPdfInput } from '../../shared/node/permit-pdf/permit-layout';
+import { renderPermitAwaitingNumber, renderPermitPdf, type PermitPdfInput } from '../../shared/node/permit-pdf/permit-layout';
 import { buildCadesSignature } from '../../main/services/signing/cades-signature';
 import { signPreparedPdf } from '../../main/services/signing/pdf-signer';
 import { loadSigningIdentity, type SigningIdentity } from '../../main/services/signing/pkcs12-identity';
@@ -302,5 +302,40 @@ describe('what the permit says in other cases', () => {
     expect(text).not.toContain('diterbitkan oleh');
     expect(Buffer.from(bytes).includes('/ByteRange')).toBe(false);
     expect(pdfsig(file)).not.toContain('Signature is Valid.');
+  });
+});
+
+describe('a permit rendered before its number was taken', () => {
+  const numbered = (sequence: string) => `503/${METRO_TYPE.template.numberCode}/${sequence}/DPMPTSP/2026`;
+
+  it('takes its number in place: byte for byte the permit rendered with that number, valid once signed', async () => {
+    const base = input(METRO_TYPE, 7, { permitNumber: numbered('0000') });
+    const awaiting = await renderPermitAwaitingNumber({ ...base, permitNumber: numbered('0000') });
+    const written = awaiting.withNumber(numbered('0427'))!;
+    expect(written).not.toBeNull();
+    const rendered = await renderPermitPdf({ ...base, permitNumber: numbered('0427') });
+    expect(Buffer.from(written).equals(Buffer.from(rendered))).toBe(true);
+    // the placeholder is left nowhere, in the text or the signature's reason
+    expect(Buffer.from(written).includes(numbered('0000'))).toBe(false);
+    const file = await signToFile(written, 'numbered-in-place.pdf');
+    expect(pdfText(file)).toContain(`Nomor: ${numbered('0427')}`);
+    const report = pdfsig(file, certs.caPem, temp.dir);
+    expect(report).toContain('Signature is Valid.');
+    const { signature } = signatureParts(await PDFDocument.load(readFileSync(file)));
+    expect(signature.lookup(PDFName.of('Reason'), PDFString).decodeText()).toBe(`Penerbitan ${METRO_TYPE.template.title} Nomor ${numbered('0427')}`);
+    expect(qpdfCheck(file).status).toBe(0);
+  });
+
+  it('refuses a number of another length or width, and a second write leaves the first untouched', async () => {
+    const base = input(METRO_TYPE, 8);
+    const awaiting = await renderPermitAwaitingNumber({ ...base, permitNumber: numbered('0000') });
+    expect(awaiting.withNumber(numbered('10000'))).toBeNull();
+    // same length, but a letter is not as wide as a digit
+    expect(awaiting.withNumber(numbered('00W0'))).toBeNull();
+    const first = awaiting.withNumber(numbered('0001'))!;
+    const second = awaiting.withNumber(numbered('0002'))!;
+    expect(Buffer.from(first).includes(numbered('0001'))).toBe(true);
+    expect(Buffer.from(second).includes(numbered('0001'))).toBe(false);
+    expect(Buffer.from(awaiting.pdf).includes(numbered('0000'))).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { makeTempDir } from '../support/temp-dir';
 import { leafSha256, makeTestCertificates, TEST_SIGNER_SERIAL, type TestCertificates } from '../support/test-certificates';
 import { makeSignedPermit } from '../support/make-signed-permit';
 import { preparePermit } from '../../server/app/prepare-permit';
-import { pdfsig } from '../support/poppler';
+import { pdfsig, qpdfCheck } from '../support/poppler';
+import { calendarDateIn } from '../../shared/working-days';
 
 const temp = makeTempDir('prepared-permit');
 const dbFile = join(temp.dir, 'server.sqlite');
@@ -46,7 +48,7 @@ beforeAll(async () => {
   const certificatePem = readFileSync(certs.leafPem.valid, 'utf8');
   server = await startOfficeServer(dbFile, {
     seed: {
-      applications: 4,
+      applications: 6,
       allAtStage: 'verifikasi_draf',
       pekanbaruFiles: 5,
       balikpapanFiles: 1,
@@ -60,6 +62,34 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   temp.remove();
+});
+
+describe('the number written into the permit rendered before it was taken', () => {
+  it('past 9999 the permit is rendered anew with its fifth digit; either way it shows its own number and checks clean', async () => {
+    // six Metro files of three permit types: two of them share a code
+    const files = readServerDb(dbFile, (db) =>
+      db.prepare("SELECT a.id, t.definition FROM applications a JOIN permit_types t ON t.id = a.permit_type_id WHERE a.office_id = 'dpmptsp-kota-metro' AND a.stage = 'verifikasi_draf' ORDER BY a.registration_number").all() as Array<{ id: string; definition: string }>,
+    ).map((row) => ({ id: row.id, code: JSON.parse(row.definition).template.numberCode as string }));
+    const first = files.find((f) => files.filter((g) => g.code === f.code).length >= 2)!;
+    const second = files.find((f) => f.code === first.code && f.id !== first.id)!;
+    const year = Number(calendarDateIn(new Date(), 'Asia/Jakarta').slice(0, 4));
+    await server.db
+      .insertInto('permit_number_counters')
+      .values({ office_id: 'dpmptsp-kota-metro', year, code: first.code, value: 9998 })
+      .onConflict((oc) => oc.columns(['office_id', 'year', 'code']).doUpdateSet({ value: 9998 }))
+      .execute();
+    const expected = [`503/${first.code}/9999/`, `503/${first.code}/10000/`];
+    for (const [i, file] of [first, second].entries()) {
+      expect(await decide('koordinator', file.id, 'setujui_draf', 'verifikasi_draf')).toMatchObject({ status: 'accepted' });
+      const number = readServerDb(dbFile, (db) => (db.prepare('SELECT permit_number FROM applications WHERE id = ?').get(file.id) as { permit_number: string }).permit_number);
+      expect(number.startsWith(expected[i]!)).toBe(true);
+      const pdfFile = join(temp.dir, `numbered-${i}.pdf`);
+      writeFileSync(pdfFile, prepared(file.id)!.pdf);
+      expect(execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' })).toContain(`Nomor: ${number}`);
+      expect(prepared(file.id)!.pdf.includes('/0000/')).toBe(false);
+      expect(qpdfCheck(pdfFile).status).toBe(0);
+    }
+  });
 });
 
 describe('the final permit prepared on the server at the numbering step', () => {

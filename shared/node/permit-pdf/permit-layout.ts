@@ -1,4 +1,4 @@
-import { PDFDocument, StandardFonts, degrees, rgb, type PDFFont } from 'pdf-lib';
+import { PDFContentStream, PDFDocument, PDFString, StandardFonts, degrees, drawText, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { calendarDateIn } from '../../working-days';
 import type { Application, PermitType } from '../../domain';
 import type { Office } from '../../office';
@@ -6,6 +6,7 @@ import { addDocumentSecurityStore, type ValidationData } from './document-securi
 import { drawQr } from './permit-qr';
 import { addSignaturePlaceholder } from './signature-placeholder';
 import { buildSignatureAppearance, fitText } from './signature-appearance';
+import { replaceEachOnce } from './replace-each-once';
 
 export interface PermitSigningInput {
   /** the date printed as "pada tanggal" and in the visible signature */
@@ -153,12 +154,86 @@ function signerNumberLine(serialNumber: string | null | undefined): string | nul
   return /^\d{18}$/.test(value.replace(/\s+/g, '')) ? `NIP. ${value}` : `No. Seri Sertifikat: ${value}`;
 }
 
+const NUMBER_SIZE = 11;
+const permitNumberLine = (permitNumber: string | null) => `Nomor: ${permitNumber ?? '(nomor diberikan pada tahap penomoran)'}`;
+const signatureReason = (permitType: PermitType, permitNumber: string | null) => `Penerbitan ${permitType.template.title} Nomor ${permitNumber ?? ''}`;
+
+/**
+ * The number line in a content stream of its own, left uncompressed, so that a permit rendered
+ * before its number was taken can have it written in place (renderPermitAwaitingNumber).
+ */
+function drawNumberLine(pdf: PDFDocument, page: PDFPage, line: string, font: PDFFont, y: number) {
+  const fontKey = page.node.newFontDictionary(font.name, font.ref);
+  const operators = drawText(font.encodeText(line), {
+    color: BLACK,
+    font: fontKey,
+    size: NUMBER_SIZE,
+    rotate: degrees(0),
+    xSkew: degrees(0),
+    ySkew: degrees(0),
+    x: (A4[0] - font.widthOfTextAtSize(line, NUMBER_SIZE)) / 2,
+    y,
+  });
+  page.node.addContentStream(pdf.context.register(PDFContentStream.of(pdf.context.obj({}), operators, false)));
+}
+
 /** The SK Izin page, from the permit type's template and the applicant's data. */
 export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array> {
+  return (await renderPermit(input)).bytes;
+}
+
+/** A final permit rendered with a placeholder number, and how to write the real one in. */
+export interface PermitAwaitingNumber {
+  pdf: Uint8Array;
+  /**
+   * The same permit with `permitNumber` in place of the placeholder, byte for byte what
+   * renderPermitPdf gives for it; null when it cannot be written in place (another length or
+   * width than the placeholder's): render it then.
+   */
+  withNumber(permitNumber: string): Uint8Array | null;
+}
+
+/**
+ * Renders a permit before its number exists, so the number can be taken and written in a moment
+ * later: the numbering step holds the office's counter from taking the number until its commit,
+ * and the render is the longest part of the step. The number appears in two places, both
+ * written in plain bytes: the number line (its own uncompressed content stream, centred, so the
+ * number must have the placeholder's width: the font's digits share one) and the signature's
+ * /Reason. Lengths stay, so no offset in the file moves.
+ */
+export async function renderPermitAwaitingNumber(input: PermitPdfInput & { permitNumber: string }): Promise<PermitAwaitingNumber> {
+  const { bytes, numberFont } = await renderPermit(input);
+  const placeholder = input.permitNumber;
+  const placeholderLine = permitNumberLine(placeholder);
+  const encoded = (permitNumber: string) => [
+    Buffer.from(numberFont.encodeText(permitNumberLine(permitNumber)).toString(), 'latin1'),
+    Buffer.from(PDFString.of(signatureReason(input.permitType, permitNumber)).toString(), 'latin1'),
+  ];
+  return {
+    pdf: bytes,
+    withNumber(permitNumber) {
+      const line = permitNumberLine(permitNumber);
+      if (permitNumber.length !== placeholder.length || encodable(numberFont, line) !== line) return null;
+      if (numberFont.widthOfTextAtSize(line, NUMBER_SIZE) !== numberFont.widthOfTextAtSize(placeholderLine, NUMBER_SIZE)) return null;
+      const from = encoded(placeholder);
+      const to = encoded(permitNumber);
+      // a draft has no signature, so no /Reason
+      const pairs = input.signing && !input.draft ? [0, 1] : [0];
+      return replaceEachOnce(bytes, pairs.map((i) => ({ from: from[i]!, to: to[i]! })));
+    },
+  };
+}
+
+async function renderPermit(input: PermitPdfInput): Promise<{ bytes: Uint8Array; numberFont: PDFFont }> {
   const { office, permitType, application, permitNumber, verificationUrl, draft, signing } = input;
   const issuer = issuerOf(office, permitType);
   const a = application.applicant;
+  // dated when it is signed (or prepared), not when rendered: the same input gives the same bytes
   const pdf = await PDFDocument.create();
+  if (signing) {
+    pdf.setCreationDate(signing.signedAt);
+    pdf.setModificationDate(signing.signedAt);
+  }
   pdf.setTitle(`${permitType.template.title} - ${a.fullName}`);
   pdf.setAuthor(issuer.officeName);
   pdf.setLanguage('id-ID');
@@ -184,7 +259,8 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
   page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 2 });
   y -= 28;
   center(permitType.template.title, bold, 13);
-  center(`Nomor: ${permitNumber ?? '(nomor diberikan pada tahap penomoran)'}`, regular, 11);
+  drawNumberLine(pdf, page, encodable(regular, permitNumberLine(permitNumber)), regular, y);
+  y -= NUMBER_SIZE + 5;
   y -= 10;
 
   text('Dasar Hukum:', MARGIN, y, 10.5, bold);
@@ -260,7 +336,7 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
     addSignaturePlaceholder(pdf, page, {
       signerName: signing.signerName,
       signedAt: signing.claimSigningTime === false ? null : signing.signedAt,
-      reason: `Penerbitan ${permitType.template.title} Nomor ${permitNumber ?? ''}`,
+      reason: signatureReason(permitType, permitNumber),
       location: `${issuer.officeName} ${issuer.city}`,
       rect: [BLOCK_X, boxY, BLOCK_WIDTH, SIGNATURE_BOX_HEIGHT],
       appearance,
@@ -302,5 +378,5 @@ export async function renderPermitPdf(input: PermitPdfInput): Promise<Uint8Array
   // No object streams: the signature dictionary must stay a plain object whose bytes can be patched in place.
   // Written in one go (a permit has a few dozen objects): pdf-lib otherwise pauses every 50 objects
   // for a timer, and the server renders inside the transaction that holds the office's number counter.
-  return pdf.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
+  return { bytes: await pdf.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY }), numberFont: regular };
 }
