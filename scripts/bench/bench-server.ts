@@ -162,7 +162,11 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
           batch.map(async (o) => {
             const response = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: o.username, password: DEMO_PASSWORD }) });
             if (response.status !== 200) throw new Error(`sign-in ${o.username}: HTTP ${response.status}`);
-            return { token: ((await response.json()) as { token: string }).token, role: o.role, url: servers[officials.indexOf(o) % servers.length]!.url };
+            // desks alternate roles; each role's desks are spread over the processes in turn, as a
+            // load balancer spreads desks whatever their role (desk i on process i % n put every
+            // koordinator, and so every numbering step, on one process of two)
+            const ofRole = officials.filter((other) => other.role === o.role).indexOf(o);
+            return { token: ((await response.json()) as { token: string }).token, role: o.role, url: servers[ofRole % servers.length]!.url };
           }),
         )),
       );
