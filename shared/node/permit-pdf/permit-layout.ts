@@ -1,4 +1,4 @@
-import { PDFContentStream, PDFDocument, PDFString, StandardFonts, degrees, drawText, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFContentStream, PDFDocument, PDFHexString, StandardFonts, degrees, drawText, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { calendarDateIn } from '../../working-days';
 import type { Application, PermitType } from '../../domain';
 import type { Office } from '../../office';
@@ -175,6 +175,9 @@ function drawNumberLine(pdf: PDFDocument, page: PDFPage, line: string, font: PDF
     y,
   });
   page.node.addContentStream(pdf.context.register(PDFContentStream.of(pdf.context.obj({}), operators, false)));
+  // what is drawn next goes into a new stream after this one, so the page reads in order (the
+  // number after the title) for text extraction and screen readers
+  (page as unknown as { contentStream?: unknown }).contentStream = undefined;
 }
 
 /** The SK Izin page, from the permit type's template and the applicant's data. */
@@ -207,7 +210,7 @@ export async function renderPermitAwaitingNumber(input: PermitPdfInput & { permi
   const placeholderLine = permitNumberLine(placeholder);
   const encoded = (permitNumber: string) => [
     Buffer.from(numberFont.encodeText(permitNumberLine(permitNumber)).toString(), 'latin1'),
-    Buffer.from(PDFString.of(signatureReason(input.permitType, permitNumber)).toString(), 'latin1'),
+    Buffer.from(PDFHexString.fromText(signatureReason(input.permitType, permitNumber)).toString(), 'latin1'),
   ];
   return {
     pdf: bytes,
@@ -377,6 +380,6 @@ async function renderPermit(input: PermitPdfInput): Promise<{ bytes: Uint8Array;
   }
   // No object streams: the signature dictionary must stay a plain object whose bytes can be patched in place.
   // Written in one go (a permit has a few dozen objects): pdf-lib otherwise pauses every 50 objects
-  // for a timer, and the server renders inside the transaction that holds the office's number counter.
+  // for a timer, and the server renders inside the transaction of the numbering step.
   return { bytes: await pdf.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY }), numberFont: regular };
 }

@@ -55,9 +55,11 @@ export function addSignaturePlaceholder(pdf: PDFDocument, page: PDFPage, info: S
           DigestMethod: 'SHA256',
         },
       ],
-      Name: PDFString.of(info.signerName),
-      Reason: PDFString.of(info.reason),
-      Location: PDFString.of(info.location),
+      // text strings as UTF-16BE hex (ISO 32000-1 §7.9.2.2): a literal string would need its
+      // parentheses and backslashes escaped and could carry no character beyond Latin-1
+      Name: PDFHexString.fromText(info.signerName),
+      Reason: PDFHexString.fromText(info.reason),
+      Location: PDFHexString.fromText(info.location),
       ...(info.signedAt ? { M: PDFString.fromDate(info.signedAt) } : {}),
     }),
   );
