@@ -46,19 +46,22 @@ function byteRangeOf(pdf: Buffer): [number, number, number, number] {
   return range.items as [number, number, number, number];
 }
 
-/** Page 1's first content stream object, and the trailer values an update needs. */
-function layoutOf(pdf: Buffer) {
+/** Page 1's content stream object that shows `showing` (else its first), and the trailer values an update needs. */
+function layoutOf(pdf: Buffer, showing?: string) {
   const file = PdfFile.open(pdf);
   const view = file.view(0);
   const pages = view.dict(view.catalog().entries.get('Pages'))!;
   const pageRef = (view.resolve(pages.entries.get('Kids')) as { items: PdfRef[] }).items[0]!;
   const page = view.dict(pageRef)!;
   const contents = view.resolve(page.entries.get('Contents'));
-  const contentRef = (isArray(contents) ? contents.items[0] : page.entries.get('Contents')) as PdfRef;
-  const stream = view.resolve(contentRef);
-  if (!isRef(contentRef) || !isStream(stream)) throw new Error('no content stream');
+  const streams = (isArray(contents) ? contents.items : [page.entries.get('Contents')]).map((ref) => {
+    const stream = view.resolve(ref);
+    if (!isRef(ref) || !isStream(stream)) throw new Error('no content stream');
+    return { contentRef: ref, content: file.streamData(stream) };
+  });
+  const { contentRef, content } = streams.find((s) => showing !== undefined && s.content.toString('latin1').includes(showing)) ?? streams[0]!;
   const size = view.trailer.entries.get('Size') as number;
-  return { file, view, pageRef, contentRef, content: file.streamData(stream), size, lastXref: file.revisions[0]!.xrefOffset };
+  return { file, view, pageRef, contentRef, content, size, lastXref: file.revisions[0]!.xrefOffset };
 }
 
 /**
@@ -203,9 +206,9 @@ describe('a tampered permit is never intact, and the verifier never throws', () 
   });
 
   it('an incremental update that changes the visible text: UPDATE_AFTER_SIGNING, though the signature itself verifies', async () => {
-    const { content, contentRef } = layoutOf(genuine.pdf);
     const name = genuine.application.applicant.fullName;
     const original = hexOf(`: ${name}`);
+    const { content, contentRef } = layoutOf(genuine.pdf, original);
     expect(content.toString('latin1')).toContain(original);
     const forged = Buffer.from(content.toString('latin1').replace(original, hexOf(': BUDI PALSU')), 'latin1');
     const compressed = deflateSync(forged);
