@@ -103,10 +103,8 @@ export async function applyStepEffects(
 ): Promise<void> {
   if (verdict.action.reservesPermitNumber) {
     const app = known.app ?? (await trx.selectFrom('applications').selectAll().where('id', '=', applicationId).executeTakeFirstOrThrow());
-    // read before the number is taken: from then until commit the office's next numbering waits for this transaction
-    const preparation = await permitPreparation(trx, app, now, known.definitions);
-    const { number, fresh, prepared } = await numberAndRenderPermit(trx, app, preparation, now);
-    if (fresh) await recordPermitNumber(trx, number);
+    const { number, prepared } = await numberedPermit(trx, app, known.definitions, now);
+    if (number) await recordPermitNumber(trx, number);
     await writePreparedPermit(trx, prepared);
   }
   if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, applicationId, now);
@@ -182,7 +180,7 @@ interface NumberedPermit {
  * taking it until commit, the office's next numbering of this code waits for this transaction
  * (reserve-permit-number.ts, prepare-permit.ts numberAndRenderPermit).
  */
-async function numberedPermit(trx: Transaction<ServerDatabase>, app: Selectable<ApplicationTable>, definitions: OfficeDefinitions, now: Date): Promise<NumberedPermit> {
+async function numberedPermit(trx: Transaction<ServerDatabase>, app: Selectable<ApplicationTable>, definitions: OfficeDefinitions | undefined, now: Date): Promise<NumberedPermit> {
   const { number, fresh, prepared } = await numberAndRenderPermit(trx, app, await permitPreparation(trx, app, now, definitions), now);
   return { number: fresh ? number : null, prepared };
 }

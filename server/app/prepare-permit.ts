@@ -136,17 +136,7 @@ export async function preparePermit(
   revocation: RevocationSource | null = sharedRevocationSource(),
 ): Promise<{ sha256: string; certificateSha256: string | null }> {
   const row = await trx.selectFrom('applications').selectAll().where('id', '=', applicationId).executeTakeFirstOrThrow();
-  return storePreparedPermit(trx, row, await permitPreparation(trx, row, now, undefined, revocation), now);
-}
-
-/** Renders and stores the permit of a file whose row carries its number (preparePermit, with what it needs already read). */
-export async function storePreparedPermit(
-  trx: Db,
-  row: Selectable<ApplicationTable>,
-  preparation: PermitPreparation,
-  now: Date,
-): Promise<{ sha256: string; certificateSha256: string | null }> {
-  const values = await renderPreparedPermit(row, preparation, now);
+  const values = await renderPreparedPermit(row, await permitPreparation(trx, row, now, undefined, revocation), now);
   await writePreparedPermit(trx, values);
   return { sha256: values.sha256, certificateSha256: values.certificate_sha256 };
 }
@@ -187,7 +177,7 @@ function preparedPermitRow(applicationId: string, pdfBytes: Uint8Array, signer: 
   return { application_id: applicationId, sha256, pdf, certificate_sha256: signer.certificateSha256, prepared_at: now.toISOString() };
 }
 
-/** The prepared permit's row, rendered but not yet stored (storePreparedPermit stores it; on PostgreSQL the step's closing statement does). */
+/** The prepared permit's row, rendered but not yet stored (writePreparedPermit stores it; on PostgreSQL the step's closing statement does). */
 export async function renderPreparedPermit(row: Selectable<ApplicationTable>, preparation: PermitPreparation, now: Date): Promise<PreparedPermitRow> {
   if (!row.permit_number || !row.verification_id) throw new Error(`application ${row.id} has no permit number to prepare`);
   const pdf = await renderPermitPdf(permitPdfInput(row, preparation, now, row.permit_number, row.verification_id));

@@ -19,15 +19,12 @@ import { loadOffice } from './server-records';
  * caller reads whatever else it needs before (`office` and `permitType` here; prepare-permit.ts
  * its signer) and writes as little as it can after.
  */
-export async function reservePermitNumber(
-  trx: Transaction<ServerDatabase>,
-  applicationId: string,
-  now: Date,
-  known?: { officeId: string; office: Office; permitType: PermitType },
-) {
-  const taken = await takePermitNumber(trx, applicationId, now, known);
-  if (taken.fresh) await recordPermitNumber(trx, taken.row);
-  return taken.row;
+export async function reservePermitNumber(trx: Transaction<ServerDatabase>, applicationId: string, now: Date): Promise<PermitNumberRow> {
+  const existing = await existingPermitNumber(trx, applicationId);
+  if (existing) return existing;
+  const row = await takePlannedPermitNumber(trx, applicationId, planPermitNumber(await numberingDefinitions(trx, applicationId), now));
+  await recordPermitNumber(trx, row);
+  return row;
 }
 
 export type PermitNumberRow = PermitNumberTable;
@@ -66,22 +63,6 @@ export async function existingPermitNumber(trx: Transaction<ServerDatabase>, app
   return trx.selectFrom('permit_numbers').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
 }
 
-/**
- * The file's number: the one it has (`fresh: false`), or the next of the counter, taken but not
- * yet written (recordPermitNumber writes it; on PostgreSQL the closing statement of the step does).
- */
-export async function takePermitNumber(
-  trx: Transaction<ServerDatabase>,
-  applicationId: string,
-  now: Date,
-  known?: { officeId: string; office: Office; permitType: PermitType },
-): Promise<{ row: PermitNumberRow; fresh: boolean }> {
-  const existing = await existingPermitNumber(trx, applicationId);
-  if (existing) return { row: existing, fresh: false };
-  const plan = planPermitNumber(known ?? (await numberingDefinitions(trx, applicationId)), now);
-  return { row: await takePlannedPermitNumber(trx, applicationId, plan), fresh: true };
-}
-
 /** Takes the counter for a planned number: from here until commit the office's next numbering of this code waits. */
 export async function takePlannedPermitNumber(trx: Transaction<ServerDatabase>, applicationId: string, plan: PermitNumberPlan): Promise<PermitNumberRow> {
   const sequence = await nextPermitSequence(trx, plan.officeId, plan.year, plan.code);
@@ -98,7 +79,7 @@ export async function takePlannedPermitNumber(trx: Transaction<ServerDatabase>, 
   };
 }
 
-/** Writes a number taken by takePermitNumber: into the register, and onto the file. */
+/** Writes a number taken by takePlannedPermitNumber: into the register, and onto the file (on PostgreSQL the step's closing statement does instead). */
 export async function recordPermitNumber(trx: Transaction<ServerDatabase>, row: PermitNumberRow): Promise<void> {
   await trx.insertInto('permit_numbers').values(row).execute();
   await trx.updateTable('applications').set({ permit_number: row.permit_number, verification_id: row.verification_id }).where('id', '=', row.application_id).execute();
