@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { serverEvents, serverStage } from '../support/server-inspection';
-import { applicationIdByRegistration, shot, signIn, startWebDesk, type WebDesk } from './web-desk';
+import { applicationIdByRegistration, shotWithPart, signIn, startWebDesk, type WebDesk } from './web-desk';
 
 // A step forward is never taken blind: a koordinator approving a file whose data differs from
 // the national records confirms it (a note optional), and an action that is not available yet
@@ -12,16 +11,10 @@ let desk: WebDesk;
 
 beforeAll(async () => {
   desk = await startWebDesk();
-  mkdirSync('/tmp/shots', { recursive: true });
 });
 afterAll(async () => {
   await desk?.stop();
 });
-
-async function panelShot(page: Page, name: string) {
-  await shot(page, name);
-  await page.locator('.panel.decision').screenshot({ path: `/tmp/shots/${name}.png` });
-}
 
 const registrationOnScreen = async (page: Page) => (await page.locator('.application-header > .muted').textContent())!.match(/MPPD-\d{4}-\d+/)![0];
 
@@ -38,7 +31,7 @@ describe('deciding with eyes open', () => {
     const why = page.getByTestId('why-disabled');
     expect(await why.textContent()).toBe(`Teruskan ke koordinator: masih ada ${boxes.length} persyaratan yang belum dicentang.`);
     expect(await pass.getAttribute('aria-describedby')).toBe('why-disabled');
-    await panelShot(page, 'c1-why-disabled');
+    await shotWithPart(page, 'c1-why-disabled', '.panel.decision');
     await boxes[0]!.check();
     expect(await why.textContent()).toContain(`masih ada ${boxes.length - 1} persyaratan`);
     for (const box of boxes) await box.check();
@@ -67,7 +60,7 @@ describe('deciding with eyes open', () => {
     await release.waitFor();
     await expect.poll(() => release.evaluate((button) => button === document.activeElement)).toBe(true);
     expect(await page.getByTestId('kartu-working').textContent()).toBe('sedang dikerjakan Dewi Lestari, S.H., M.H.');
-    await page.locator('.kartu-table').screenshot({ path: '/tmp/shots/c3-kartu-working.png' });
+    await shotWithPart(page, 'c3-kartu-working', '.kartu-table');
 
     const approve = 'Setujui draf untuk ditandatangani';
     await page.getByRole('button', { name: approve, exact: true }).click();
@@ -76,7 +69,7 @@ describe('deciding with eyes open', () => {
     const confirm = page.getByRole('button', { name: 'Tetap setujui draf untuk ditandatangani' });
     // the note is not required: confirming is enough
     expect(await confirm.isEnabled()).toBe(true);
-    await panelShot(page, 'c2-koordinator-confirm');
+    await shotWithPart(page, 'c2-koordinator-confirm', '.panel.decision');
 
     // Esc: nothing was sent
     await page.keyboard.press('Escape');

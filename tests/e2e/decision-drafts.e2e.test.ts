@@ -1,25 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { API_PREFIX, COMMAND_LIMITS } from '../../shared/sync-protocol';
 import { serverEvents, serverStage } from '../support/server-inspection';
-import { applicationIdByRegistration, shot, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
+import { applicationIdByRegistration, shotWithPart, signIn, signOut, startWebDesk, type WebDesk } from './web-desk';
 
 let desk: WebDesk;
 
 beforeAll(async () => {
   desk = await startWebDesk();
-  mkdirSync('/tmp/shots', { recursive: true });
 });
 afterAll(async () => {
   await desk?.stop();
 });
 
-/** the changed forms, for a person to look at besides the run's own screenshots */
-async function formShot(page: Page, name: string) {
-  await shot(page, name);
-  await page.locator('.panel.decision, .signing-panel').first().screenshot({ path: `/tmp/shots/${name}.png` });
-}
+/** the changed forms, close up */
+const formShot = (page: Page, name: string) => shotWithPart(page, name, '.panel.decision, .signing-panel');
 
 async function login(username: string): Promise<string> {
   const response = await fetch(`${desk.serverUrl}${API_PREFIX}/auth/login`, {

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWebDesk, type WebDesk } from './web-desk';
+import { shot, startWebDesk, type WebDesk } from './web-desk';
 
 // The language is chosen before signing in too: an official who reads English finds the choice
 // on the sign-in screen, and it holds after signing in (and back to Bahasa Indonesia).
@@ -9,7 +8,6 @@ let desk: WebDesk;
 
 beforeAll(async () => {
   desk = await startWebDesk();
-  mkdirSync('/tmp/shots', { recursive: true });
 });
 afterAll(async () => {
   await desk?.stop();
@@ -24,7 +22,7 @@ it('offers the language on the sign-in screen and keeps it after signing in', as
   await language.selectOption('en');
   await page.getByRole('heading', { name: 'Sign in to Meja Izin' }).waitFor();
   expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
-  await page.screenshot({ path: '/tmp/shots/l1-sign-in-english.png' });
+  await shot(page, 'l1-sign-in-english');
 
   await page.getByLabel('Username').fill('penata');
   await page.getByLabel('Password').fill('meja-izin-demo');

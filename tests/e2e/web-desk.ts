@@ -136,6 +136,12 @@ export function shot(page: Page, name: string) {
   return page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: false });
 }
 
+/** The screen, and the first part matching `selector` close up (`name-part.png`), for a person to look at. */
+export async function shotWithPart(page: Page, name: string, selector: string) {
+  await shot(page, name);
+  await page.locator(selector).first().screenshot({ path: `${SCREENSHOT_DIR}/${name}-part.png` });
+}
+
 /**
  * Clicks a decision on the open file. A file that differs from the national records (or has an
  * expired STR) is passed on only with a note: when the desk asks for one, the official writes it.
