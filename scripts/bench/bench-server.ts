@@ -14,7 +14,9 @@
 // are the server's and not those of a queue of 200 desks that never pause. With
 // BENCH_DECIDE_MS=0 the desks never pause, and the run measures the most the server does at any
 // latency. Afterwards the database is read to count decisions lost (answered accepted but not
-// recorded) and duplicated (recorded more than once). Last line: one JSON object.
+// recorded) and duplicated (recorded more than once), and each engine's figures say where the
+// machine's CPU went while the desks worked: the server processes, PostgreSQL's processes, the
+// desks (this process). Last line: one JSON object.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
 import type { PullResponse, TransitionCommand } from '../../shared/sync-protocol';
 import { startPostgresCluster } from '../../tests/support/postgres-cluster';
 import { startServerProcess } from '../../tests/support/server-process';
+import { cpuShares, cpuSnapshot, type CpuShares } from './process-cpu';
 
 const DESKS = Number(process.env.BENCH_DESKS ?? 200);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 20) * 1000;
@@ -56,6 +59,8 @@ interface EngineFigures {
   errors: number;
   /** HTTP statuses other than the expected ones, by status */
   error_statuses: Record<string, number>;
+  /** where the machine's CPU went while the desks worked (percent of one core; null where /proc is not readable) */
+  cpu: CpuShares | null;
 }
 
 const p95 = (values: number[]) => {
@@ -128,7 +133,7 @@ async function addOfficials(db: Kysely<ServerDatabase>): Promise<Array<{ usernam
   return officials;
 }
 
-async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<EngineFigures> {
+async function runEngine(engine: 'pg' | 'sqlite', location: string, postmasterPid: number | null): Promise<EngineFigures> {
   const seeded = await openServerDb(location);
   await seedDemoDatabase(seeded.db, { applications: FILES, allAtStage: 'pemeriksaan', documents: false, pekanbaruFiles: 0, balikpapanFiles: 0 });
   const officials = await addOfficials(seeded.db);
@@ -191,6 +196,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
     };
     const end = performance.now() + DURATION_MS;
     const started = performance.now();
+    const cpuBefore = cpuSnapshot();
 
     await Promise.all(
       desks.map(async (desk) => {
@@ -251,6 +257,10 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
       }),
     );
     const elapsedS = (performance.now() - started) / 1000;
+    const cpu = cpuShares(cpuBefore, cpuSnapshot(), {
+      server_processes_pct: servers.map((s) => s.child.pid!),
+      ...(engine === 'pg' && postmasterPid !== null ? { postgres_pct: [postmasterPid] } : {}),
+    });
 
     // what the database recorded: every accepted decision once
     const check = await openServerDb(location);
@@ -284,6 +294,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string): Promise<Eng
       duplicated,
       errors,
       error_statuses: errorStatuses,
+      cpu,
     };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -311,9 +322,9 @@ try {
   // Unix-domain socket instead, as a server on the database's own host may. The desks always use HTTP over TCP.
   const tcpUrl = await cluster.createDatabase('bench');
   // BENCH_ENGINES=pg or =sqlite: one engine only
-  const pg = process.env.BENCH_ENGINES === 'sqlite' ? null : { ...(await runEngine('pg', PG_VIA === 'tcp' ? tcpUrl : cluster.socketUrlFor('bench'))), via: PG_VIA };
+  const pg = process.env.BENCH_ENGINES === 'sqlite' ? null : { ...(await runEngine('pg', PG_VIA === 'tcp' ? tcpUrl : cluster.socketUrlFor('bench'), cluster.postmasterPid())), via: PG_VIA };
   console.error(`PostgreSQL: ${JSON.stringify(pg)}`);
-  const sqlite = process.env.BENCH_ENGINES === 'pg' ? null : await runEngine('sqlite', join(work, 'server.sqlite'));
+  const sqlite = process.env.BENCH_ENGINES === 'pg' ? null : await runEngine('sqlite', join(work, 'server.sqlite'), null);
   console.error(`SQLite: ${JSON.stringify(sqlite)}`);
   console.log(JSON.stringify({ desks: DESKS, seconds: DURATION_MS / 1000, decide_ms: DECIDE_MS, pg_server_processes: SERVER_PROCESSES, pg, sqlite }));
 } finally {

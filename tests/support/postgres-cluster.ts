@@ -15,6 +15,8 @@ export interface PostgresCluster {
   socketUrlFor(database: string): string;
   /** a new, empty database; answers its URL */
   createDatabase(name: string): Promise<string>;
+  /** the postmaster's process id (its backends are its children), while it runs */
+  postmasterPid(): number | null;
   /** stops the server and removes its folder (synchronous, so it can run at process exit) */
   stop(): void;
 }
@@ -118,6 +120,11 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       urlFor,
       socketUrlFor: (database) => `postgres://postgres@/${database}?host=${encodeURIComponent(dir)}&port=${port}`,
       createDatabase: (name) => createDatabase(adminUrl, name),
+      postmasterPid() {
+        const pidFile = join(data, 'postmaster.pid');
+        const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n', 1)[0]) : NaN;
+        return Number.isInteger(pid) && pid > 0 ? pid : null;
+      },
       stop() {
         if (stopped) return;
         stopped = true;
