@@ -83,6 +83,17 @@ export async function runCommandOnce(
   });
 }
 
+/**
+ * Answers a command refused without using up its id: its first result when the id is already in
+ * the ledger, else this refusal, unrecorded. For a refusal that says nothing of the command
+ * itself (its upload arrived damaged), so the same command sent again intact is still judged.
+ */
+export async function refuseUnrecorded(db: Kysely<ServerDatabase>, booking: Booking, commandId: string, refusal: Rejection): Promise<CommandResult> {
+  const seen = await db.selectFrom('commands').select('id').where('id', '=', commandId).executeTakeFirst();
+  if (seen) return db.transaction().execute((trx) => answerSeen(trx, booking, commandId));
+  return { id: commandId, status: 'rejected', code: refusal.code, message: refusal.message };
+}
+
 /** The answer to a command id already in the ledger: its first result, or COMMAND_ID_REUSED. */
 async function answerSeen(trx: Transaction<ServerDatabase>, booking: Booking, commandId: string): Promise<CommandResult> {
   const seen = await trx.selectFrom('commands').selectAll().where('id', '=', commandId).executeTakeFirstOrThrow();

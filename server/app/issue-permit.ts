@@ -11,7 +11,7 @@ import { pdfText, readPdfSignatureStructure } from '../../shared/node/pdf-struct
 import { signingAction } from '../../shared/workflow-rules';
 import { loadOffice, loadWorkflow } from './server-records';
 import type { ServerDatabase, UserTable } from '../db/server-database';
-import { Rejection, runCommandOnce } from './command-ledger';
+import { Rejection, refuseUnrecorded, runCommandOnce } from './command-ledger';
 import { nextChangeSeq } from './change-sequence';
 import { applyStepEffects, judgeOnServer } from './apply-command';
 import { resolveAuthor } from './command-authorship';
@@ -58,8 +58,24 @@ export async function issuePermit(db: Kysely<ServerDatabase>, pusher: UserTable,
   const booking = { author: user, pushedBy: pusher, contentHash: commandContentHash(content, user.id) };
   const pdf = Buffer.from(request.pdfBase64, 'base64');
   if (createHash('sha256').update(pdf).digest('hex') !== request.sha256) {
+    // damaged on the way: the desk may send it again intact under the same command id
+    return refuseUnrecorded(db, booking, request.commandId, new Rejection('SIGNATURE_INVALID', 'the signed document arrived damaged (SHA-256 differs)'));
+  }
+  // judged before the PDF is parsed, as issue() judges it again under the row lock: a file this
+  // official may not sign now (another office's, another stage, another role) costs no parsing
+  const refusal = await db
+    .transaction()
+    .execute((trx) => judgeDelivery(trx, user, request, now, 'read'))
+    .then(
+      () => null,
+      (error: unknown) => {
+        if (error instanceof Rejection) return error;
+        throw error;
+      },
+    );
+  if (refusal) {
     return runCommandOnce(db, booking, request.commandId, now, async () => {
-      throw new Rejection('SIGNATURE_INVALID', 'the signed document arrived damaged (SHA-256 differs)');
+      throw refusal;
     });
   }
   // the roots of the signer's own office: a permit of another office's file is refused in issue()
@@ -84,15 +100,26 @@ export async function issuePermits(db: Kysely<ServerDatabase>, pusher: UserTable
   return { results };
 }
 
-async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request: IssueRequest, pdf: Buffer, facts: SignatureFacts, now: Date): Promise<number> {
-  // another office's file answers as one that does not exist
-  // (the row locked before judging: application-lock.ts)
-  const app = await lockOfficeApplication(trx, user, request.applicationId);
+/**
+ * Whether this official may deliver the signed permit of this file now, as the judge sees the
+ * file: its row locked (`lock`, application-lock.ts) or only read (the check before parsing).
+ * Another office's file answers as one that does not exist.
+ */
+async function judgeDelivery(trx: Transaction<ServerDatabase>, user: UserTable, request: IssueRequest, now: Date, read: 'lock' | 'read') {
+  const app =
+    read === 'lock'
+      ? await lockOfficeApplication(trx, user, request.applicationId)
+      : await trx.selectFrom('applications').selectAll().where('id', '=', request.applicationId).where('office_id', '=', user.office_id).executeTakeFirst();
   if (!app) throw new Rejection('NOT_FOUND', `application ${request.applicationId} does not exist`);
   const workflow = await loadWorkflow(trx, app.workflow_id);
   const action = signingAction(workflow, request.expectedStage);
   if (!action) throw new Rejection('TRANSITION_NOT_ALLOWED', `no permit is signed at stage ${request.expectedStage}`);
   const verdict = await judgeOnServer(trx, user, app, { actionId: action.id, expectedStage: request.expectedStage, via: 'signed_permit', reason: null, checklist: null }, now);
+  return { app, workflow, action, verdict };
+}
+
+async function issue(trx: Transaction<ServerDatabase>, user: UserTable, request: IssueRequest, pdf: Buffer, facts: SignatureFacts, now: Date): Promise<number> {
+  const { app, workflow, action, verdict } = await judgeDelivery(trx, user, request, now, 'lock');
 
   if (!facts.signed || !facts.intact) {
     throw new Rejection('SIGNATURE_INVALID', `the permit's signature is not valid: ${facts.problems.join(', ') || 'unsigned'}`);

@@ -71,6 +71,11 @@ const MAX_INFLATED_BYTES_PER_FILE = 256 * 1024 * 1024;
 const MAX_FIELDS = 10_000;
 const MAX_RESOLVE_CHAIN = 32;
 const MAX_OBJECT_NUMBER = 10_000_000;
+/**
+ * cross-reference entries of all sections of one file together: each is held in memory, and a
+ * few kilobytes of compressed stream can declare millions of them per section
+ */
+const MAX_XREF_ENTRIES_PER_FILE = 500_000;
 const MAX_DSS_ITEMS = 256;
 
 const WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
@@ -341,6 +346,7 @@ export class PdfFile {
   private readonly objectStreams = new Map<number, { data: Buffer; offsets: Array<[number, number]>; first: number }>();
   private readonly objectsAtOffset = new Map<number, { num: number; gen: number; value: PdfValue; end: number }>();
   private inflated = 0;
+  private xrefEntries = 0;
 
   private constructor(
     readonly bytes: Buffer,
@@ -425,6 +431,7 @@ export class PdfFile {
       const start = parser.readUnsignedInteger();
       const count = parser.readUnsignedInteger();
       if (count * 18 > this.bytes.length - parser.pos || start + count > MAX_OBJECT_NUMBER) throw new PdfStructureError('TRUNCATED', 'cross-reference table runs past the end of the file');
+      this.countXrefEntries(count);
       for (let i = 0; i < count; i += 1) {
         const field1 = parser.readUnsignedInteger();
         const gen = parser.readUnsignedInteger();
@@ -477,6 +484,8 @@ export class PdfFile {
       const start = ranges[r]!;
       const count = ranges[r + 1]!;
       if (start + count > MAX_OBJECT_NUMBER) throw malformed('cross-reference stream /Index out of range');
+      if (count * entrySize > data.length - at) throw malformed('cross-reference stream shorter than its /Index');
+      this.countXrefEntries(count);
       for (let i = 0; i < count; i += 1) {
         if (at + entrySize > data.length) throw malformed('cross-reference stream shorter than its /Index');
         const type = field(widths[0]!, 1);
@@ -487,6 +496,11 @@ export class PdfFile {
       }
     }
     return { xrefOffset: offset, kind: 'stream', trailer: stream.dict, entries, eofAt: null, end: null };
+  }
+
+  private countXrefEntries(count: number): void {
+    this.xrefEntries += count;
+    if (this.xrefEntries > MAX_XREF_ENTRIES_PER_FILE) throw malformed(`more than ${MAX_XREF_ENTRIES_PER_FILE} cross-reference entries`);
   }
 
   /** `num gen obj … endobj` at a file offset, cached. */

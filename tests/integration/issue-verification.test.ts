@@ -51,7 +51,7 @@ async function pull() {
   return pullResponseSchema.parse(await response.json()).applications;
 }
 
-async function deliver(application: Application, pdf: Buffer, overrides: Partial<IssueRequest> = {}) {
+async function deliver(application: Application, pdf: Buffer, overrides: Partial<IssueRequest> = {}, as = token) {
   const request: IssueRequest = {
     commandId: randomUUID(),
     applicationId: application.id,
@@ -62,7 +62,7 @@ async function deliver(application: Application, pdf: Buffer, overrides: Partial
   };
   const response = await fetch(`${server.url}${API_PREFIX}/permits/issue`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
     body: JSON.stringify(request),
   });
   return (await response.json()) as { status: string; code?: string; message?: string };
@@ -125,5 +125,30 @@ describe('the server issues a permit only behind a signature it has verified', (
     expect(pulled.signedPermit).toMatchObject({ signerName: 'Drs. Hendra Saputra valid', sha256: issued.sha256 });
     const verify = await (await fetch(`${server.url}${API_PREFIX}/verify/${target.verificationId}`)).json();
     expect(verify).toMatchObject({ status: 'valid', signerName: 'Drs. Hendra Saputra valid', permitNumber: target.permitNumber, timeSource: 'server_clock', padesLevel: 'B-B' });
+  });
+
+  it('a delivery damaged on the way uses up nothing: the same command sent again intact is issued', async () => {
+    const target = files[1]!;
+    const preparedPdf = readServerDb(dbFile, (db) => (db.prepare('SELECT pdf FROM prepared_permits WHERE application_id = ?').get(target.id) as { pdf: Buffer }).pdf);
+    const genuine = await makeSignedPermit({ p12: certs.p12.valid, application: target, prepared: preparedPdf });
+    const commandId = randomUUID();
+    const sha256 = createHash('sha256').update(genuine.pdf).digest('hex');
+    const damaged = Buffer.from(genuine.pdf);
+    damaged[damaged.length - 10] = damaged[damaged.length - 10]! ^ 0x20;
+    expect(await deliver(target, damaged, { commandId, sha256 })).toMatchObject({ status: 'rejected', code: 'SIGNATURE_INVALID', message: expect.stringContaining('damaged') });
+    expect(readServerDb(dbFile, (db) => db.prepare('SELECT count(*) AS n FROM commands WHERE id = ?').get(commandId))).toEqual({ n: 0 });
+    expect(await deliver(target, genuine.pdf, { commandId })).toMatchObject({ status: 'accepted' });
+    // and once applied, a damaged copy of the same command answers what it got
+    expect(await deliver(target, damaged, { commandId, sha256 })).toMatchObject({ status: 'accepted' });
+  });
+
+  it('judges who delivers before reading the PDF: a penata\'s upload is refused for the role, however hostile the file', async () => {
+    const login = await fetch(`${server.url}${API_PREFIX}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'penata', password: DEMO_PASSWORD }) });
+    const penata = ((await login.json()) as { token: string }).token;
+    const target = files[2]!;
+    const notAPdf = Buffer.from('%PDF-1.7\n1 0 obj << /Type /XRef /W [1 0 0] /Size 10000000 >> stream\nendstream endobj\nstartxref\n9\n%%EOF\n');
+    expect(await deliver(target, notAPdf, {}, penata)).toMatchObject({ status: 'rejected', code: 'FORBIDDEN_ROLE' });
+    expect(await deliver({ ...target, id: 'no-such-file' }, notAPdf, {}, penata)).toMatchObject({ status: 'rejected', code: 'NOT_FOUND' });
+    expect(serverStage(dbFile, target.id)).toBe('penandatanganan');
   });
 });

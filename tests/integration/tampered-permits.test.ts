@@ -331,6 +331,30 @@ describe('a tampered permit is never intact, and the verifier never throws', () 
     }
   });
 
+  it('updates whose few-kilobyte cross-reference streams declare millions of entries: unreadable at once, not a process out of memory', async () => {
+    // each stream inflates to 18 MB of two-byte entries, nine million objects a section
+    const declared = 9_000_000;
+    const compressed = deflateSync(Buffer.alloc(declared * 2, Buffer.from([1, 0])), { level: 9 });
+    const root = /\/Root (\d+ \d+ R)/.exec(genuine.pdf.toString('latin1', genuine.pdf.lastIndexOf('trailer')))![1]!;
+    let prev = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(genuine.pdf.toString('latin1'))![1]);
+    const parts: Buffer[] = [genuine.pdf];
+    let length = genuine.pdf.length;
+    for (let k = 0; k < 14; k += 1) {
+      const head = Buffer.from(`${100 + k} 0 obj\n<< /Type /XRef /Size ${declared} /W [1 1 0] /Index [0 ${declared}] /Root ${root} /Prev ${prev} /Filter /FlateDecode /Length ${compressed.length} >>\nstream\n`, 'latin1');
+      const tail = Buffer.from(`\nendstream\nendobj\nstartxref\n${length}\n%%EOF\n`, 'latin1');
+      parts.push(head, compressed, tail);
+      prev = length;
+      length += head.length + compressed.length + tail.length;
+    }
+    const bomb = Buffer.concat(parts);
+    expect(bomb.length).toBeLessThan(genuine.pdf.length + 14 * 40_000);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const facts = await verify(bomb);
+    expect(facts).toMatchObject({ intact: false, problems: ['SIGNATURE_DICTIONARY_UNREADABLE'] });
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(200 * 1024 * 1024);
+    save('xref-entry-bomb', bomb);
+  });
+
   it('reads cross-reference streams and object streams (qpdf rewrites the signed file with them): found, but not intact', async () => {
     const rewritten = join(temp.dir, 'object-streams.pdf');
     execFileSync('qpdf', ['--object-streams=generate', files.genuine!, rewritten]);
