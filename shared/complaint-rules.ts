@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
+import { calendarDateSchema, calendarMonthSchema } from './calendar-date-schema';
 
 /**
  * The Buku Pengaduan's one rule, pure: which official may take which step on a complaint or on
@@ -47,7 +48,7 @@ export const COMPLAINT_ROUTING: Record<ComplaintWeight, { coordinator: Role | nu
   berat: { coordinator: 'kepala_dinas', withWhom: 'dikoordinasikan oleh Kepala Dinas dengan Walikota c.q. Asisten atau Sekretaris Daerah' },
 };
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = calendarDateSchema;
 
 export const complaintHistorySchema = z.object({
   action: z.string(),
@@ -78,7 +79,7 @@ export const complaintSchema = z.object({
 });
 
 export const complaintReportSchema = z.object({
-  month: z.string().regex(/^\d{4}-\d{2}$/),
+  month: calendarMonthSchema,
   status: z.enum(REPORT_STATUSES),
   note: z.string(),
   /** the complaints of the month when the report was last drafted or fixed: date, identity, type, weight */
@@ -119,7 +120,7 @@ export const complaintCommandSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('report'),
       id: z.string().uuid(),
-      month: z.string().regex(/^\d{4}-\d{2}$/),
+      month: calendarMonthSchema,
       action: z.enum(REPORT_ACTIONS),
       note: z.string().trim().max(4000).nullable().default(null),
     })

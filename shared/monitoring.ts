@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { applicationEventSchema } from './domain';
 import { workflowSchema } from './workflow';
+import { calendarDateSchema, daysBetween } from './calendar-date-schema';
 
 /**
  * The office's performance figures, as the central server computes them from its event log
  * (server/app/monitoring-figures.ts): one shape for the monitoring screen, the desk's offline
  * copy and the monthly report.
  */
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = calendarDateSchema;
+
+/** The longest period the figures are computed for: two years (each file and week of it is counted). */
+export const MONITORING_PERIOD_MAX_DAYS = 731;
 
 export const monitoringPeriodSchema = z
   .object({ from: isoDate, to: isoDate })
   .strict()
-  .refine((p) => p.from <= p.to, { message: 'from must not be after to' });
+  .refine((p) => p.from <= p.to, { message: 'from must not be after to' })
+  .refine((p) => daysBetween(p.from, p.to) < MONITORING_PERIOD_MAX_DAYS, { message: `a period spans at most ${MONITORING_PERIOD_MAX_DAYS} days` });
 
 export const onTimeCountSchema = z.object({ key: z.string(), label: z.string(), onTime: z.number().int(), late: z.number().int() });
 

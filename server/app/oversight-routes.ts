@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { complaintCommandSchema } from '../../shared/complaint-rules';
 import { monitoringPeriodSchema } from '../../shared/monitoring';
+import { calendarMonthSchema } from '../../shared/calendar-date-schema';
 import type { Role } from '../../shared/roles';
 import { API_PREFIX } from '../../shared/sync-protocol';
 import type { ServerDatabase } from '../db/server-database';
@@ -18,8 +19,7 @@ const OVERSIGHT_ROLES: readonly Role[] = ['kepala_dinas', 'sekretaris'];
 /** Who works the Buku Pengaduan: the complaints unit, the Sekretaris who checks, the Kepala Dinas. */
 const COMPLAINT_ROLES: readonly Role[] = ['penata_perizinan', 'sekretaris', 'kepala_dinas'];
 
-const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
-const reportQuerySchema = z.object({ month: monthSchema, format: z.enum(['pdf', 'xlsx']).default('pdf') });
+const reportQuerySchema = z.object({ month: calendarMonthSchema, format: z.enum(['pdf', 'xlsx']).default('pdf') });
 
 /**
  * Office oversight on the central server: the monitoring figures, the monthly performance
@@ -51,7 +51,7 @@ export async function oversightRoutes(app: FastifyInstance, options: { db: Kysel
 
   app.get<{ Params: { month: string } }>(`${API_PREFIX}/complaints/reports/:month`, async (request) => {
     const user = requireRole(request, COMPLAINT_ROLES);
-    if (!monthSchema.safeParse(request.params.month).success) throw invalidRequest('month is YYYY-MM');
+    if (!calendarMonthSchema.safeParse(request.params.month).success) throw invalidRequest('month is YYYY-MM');
     return { report: await loadComplaintReport(db, user.office_id, request.params.month) };
   });
 

@@ -64,6 +64,27 @@ describe('monitoring figures and the monthly report, over the demo office', () =
     expect((await api(server.url, `/oversight/report?month=${month}`, { token: penata })).status).toBe(403);
   });
 
+  it('refuses periods and months that are no calendar dates, lie outside 2000–2099 or span more than two years, at once and with 400', async () => {
+    const periods = [
+      ['0000-01-01', '0000-12-31'],
+      ['9999-12-01', '9999-12-31'],
+      ['2026-99-99', '2026-12-31'],
+      ['2026-02-30', '2026-03-01'],
+      ['2001-01-01', '2099-12-31'],
+      ['2026-03-01', '2026-02-01'],
+    ];
+    for (const [from, to] of periods) {
+      const answer = await api(server.url, `/oversight/monitoring?from=${from}&to=${to}`, { token: kadis });
+      expect([from, to, answer.status]).toEqual([from, to, 400]);
+    }
+    for (const bad of ['9999-12', '0000-00', '2026-13', '1999-12']) {
+      expect([bad, (await api(server.url, `/oversight/report?month=${bad}`, { token: kadis })).status]).toEqual([bad, 400]);
+      expect([bad, (await api(server.url, `/complaints/reports/${bad}`, { token: kadis })).status]).toEqual([bad, 400]);
+    }
+    // two years is still one request
+    expect((await api(server.url, `/oversight/monitoring?from=2025-01-01&to=2026-12-31`, { token: kadis })).status).toBe(200);
+  });
+
   it('writes a PDF and an XLSX holding the same counts the monitoring route returns', async () => {
     const { from, to } = monthPeriod(month);
     const figures = (await api(server.url, `/oversight/monitoring?from=${from}&to=${to}`, { token: kadis })).body as MonitoringFigures;
