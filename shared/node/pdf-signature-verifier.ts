@@ -401,6 +401,12 @@ function crlStatus(crlDer: Buffer, leaf: Certificate, issuer: Certificate, at: D
     if (!raw(need(f[o + 1], 'issuer')).equals(leaf.issuerDer)) return null;
     const thisUpdate = asn1Time(f[o + 2]);
     if (thisUpdate > at) return null;
+    // a CRL answers for the time it is current, thisUpdate to nextUpdate: one already past its
+    // nextUpdate at the validation time cannot show a revocation made after it was issued
+    // (RFC 5280 §5.1.2.5, §6.3.3), so it says nothing, good or bad; nor does one without nextUpdate
+    const next = f[o + 3];
+    if (!isU(next, TAG.UTC_TIME) && !isU(next, TAG.GENERALIZED_TIME)) return null;
+    if (asn1Time(next) < at) return null;
     const revoked = f.slice(o + 3).find((x) => isU(x, TAG.SEQUENCE) && x.children.every((e) => isU(e, TAG.SEQUENCE)));
     for (const entry of revoked?.children ?? []) {
       if (content(need(entry.children[0], 'serial')).equals(leaf.serial) && asn1Time(entry.children[1]) <= at) return { status: 'revoked' };
@@ -441,6 +447,9 @@ function ocspStatus(responseDer: Buffer, leaf: Certificate, issuer: Certificate,
         content(need(certId.children[3], 'serial')).equals(leaf.serial);
       if (!matches) continue;
       if (asn1Time(single.children[2]) > at) continue;
+      // past its nextUpdate (when it has one) the answer is stale at the validation time, as a CRL is
+      const nextUpdate = single.children.slice(3).find((c) => isCtx(c, 0));
+      if (nextUpdate && asn1Time(nextUpdate.children[0]) < at) continue;
       const status = single.children[1];
       if (ctx(status, 0)) return { status: 'good' };
       const revokedInfo = ctx(status, 1);

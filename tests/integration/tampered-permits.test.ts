@@ -171,6 +171,23 @@ describe('a genuine permit, signed by the app', () => {
     expect(await verify(revoked.pdf)).toMatchObject({ intact: true, revocation: 'revoked', certificateTrusted: false, certificateProblem: 'CERT_REVOKED' });
   });
 
+  it('signed by a revoked certificate with only a stale CRL of before the revocation in the /DSS: that CRL says nothing, never "good"', async () => {
+    const revokedIdentity = loadSigningIdentity(readFileSync(certs.p12.revoked), TEST_PASSPHRASE);
+    const stale = readFileSync(join(certs.crlDir, 'office-stale.crl'));
+    const current = readFileSync(join(certs.crlDir, 'office.crl'));
+    const withStale = await makeSignedPermit({ p12: certs.p12.revoked, serial: 8, validationData: { certificates: [revokedIdentity.certificateDer], crls: [stale], ocspResponses: [] } });
+    save('revoked-stale-crl', withStale.pdf);
+    const facts = await verify(withStale.pdf);
+    expect(facts.revocation).not.toBe('good');
+    expect(facts.padesLevel).toBe('B-B');
+    // beside the current CRL the stale one changes nothing: revoked
+    const withBoth = await makeSignedPermit({ p12: certs.p12.revoked, serial: 9, validationData: { certificates: [revokedIdentity.certificateDer], crls: [stale, current], ocspResponses: [] } });
+    expect(await verify(withBoth.pdf)).toMatchObject({ revocation: 'revoked', certificateProblem: 'CERT_REVOKED' });
+    // and the valid certificate with only the stale CRL: not "good" either
+    const validStale = await makeSignedPermit({ p12: certs.p12.valid, serial: 10, validationData: { certificates: [], crls: [stale], ocspResponses: [] } });
+    expect((await verify(validStale.pdf)).revocation).not.toBe('good');
+  });
+
   it('is trusted by no one without roots', async () => {
     const facts = await verify(genuine.pdf, []);
     expect(facts).toMatchObject({ intact: true, certificateTrusted: false, certificateProblem: 'CERT_UNTRUSTED' });

@@ -42,7 +42,7 @@ export interface TestCertificates {
   p12: Record<TestCertificateCase, string>;
   /** path of each leaf certificate's PEM (`corrupt`: the valid one's) */
   leafPem: Record<TestCertificateCase, string>;
-  /** the CRLs (DER) every CA published, `<ca>.crl`; what `crlBaseUrl` must serve */
+  /** the CRLs (DER) every CA published, `<ca>.crl`; what `crlBaseUrl` must serve. Also `office-stale.crl`: the office CRL of before `revoked` was revoked, past its nextUpdate for 30 days */
   crlDir: string;
   /** a root whose own self-signature is SHA-1, the issuer of `p12.underSha1Root` */
   sha1RootPem: string;
@@ -232,6 +232,9 @@ export function makeTestCertificates(dir: string, options: TestCertificateOption
   };
   const nonAscii = exportP12(dir, 'valid', leafKey, NON_ASCII_PASSPHRASE, false, 'non-ascii.p12');
 
+  // the office CRL as it was before `revoked` was revoked, current from 60 to 30 days ago: genuine, and stale
+  openssl(['ca', '-gencrl', '-config', office.cnf, '-cert', office.pem, '-keyfile', office.key, '-crl_lastupdate', days(-60), '-crl_nextupdate', days(-30), '-out', 'stale-crl.pem'], office.dir);
+  openssl(['crl', '-in', 'stale-crl.pem', '-outform', 'DER', '-out', join(crlDir, 'office-stale.crl')], office.dir);
   openssl(['ca', '-config', office.cnf, '-cert', office.pem, '-keyfile', office.key, '-revoke', made.revoked.pem, '-crl_reason', 'keyCompromise'], office.dir);
   for (const ca of [office, stranger, subCa, notCa, pathLenZero, grandchild, expiredCa, sha1Root]) publishCrl(ca, crlDir);
 
