@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { shot, startWebDesk, type WebDesk } from './web-desk';
+import { shot, shotWithPart, startWebDesk, type WebDesk } from './web-desk';
 
 // The language is chosen before signing in too: an official who reads English finds the choice
 // on the sign-in screen, and it holds after signing in (and back to Bahasa Indonesia).
@@ -30,6 +30,22 @@ it('offers the language on the sign-in screen and keeps it after signing in', as
   await page.getByRole('heading', { name: 'My queue' }).waitFor();
   const inApp = page.getByRole('combobox', { name: 'Language' });
   expect(await inApp.inputValue()).toBe('en');
+
+  // the screen is English; what the applicant is sent is not: a return message stays Bahasa Indonesia
+  await page.locator('.queue-row:not(.loading) .link').first().click();
+  await page.keyboard.press('Alt+k');
+  const preview = page.getByTestId('return-preview');
+  await preview.waitFor();
+  await page.getByText('The message the applicant will read (always in Bahasa Indonesia)').waitFor();
+  await page.getByLabel('Additional note (optional)').fill('Mohon unggah ulang STR yang terbaca.');
+  const message = (await preview.textContent())!;
+  expect(message).toMatch(/^Yth\. /);
+  expect(message).toContain('kami kembalikan karena:');
+  expect(message).not.toMatch(/Dear|returned because/);
+  await shotWithPart(page, 'l2-return-message-english-screen', '.panel.decision');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: /Back to queue/ }).click();
+  await page.getByRole('heading', { name: 'My queue' }).waitFor();
   await inApp.selectOption('id');
   await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
 });

@@ -21,6 +21,9 @@ interface ReturnReasonFormProps {
   onSend(message: string): void;
 }
 
+/** The language of what applicants are sent. */
+const APPLICANT_LOCALE = 'id';
+
 /**
  * Returning a file to the applicant: a reason per unmet requirement from templates, free text,
  * and the exact message the applicant will read, shown before it is sent. The whole message is
@@ -49,7 +52,10 @@ export function ReturnReasonForm({
   useEffect(() => noteField.current?.setSelectionRange(noteField.current.value.length, noteField.current.value.length), []);
   const limit = COMMAND_LIMITS.reasonLength;
 
+  // the applicant reads Bahasa Indonesia, whatever language the official's screen is in
+  const applicantT = useMemo(() => i18n.getFixedT(APPLICANT_LOCALE), [i18n]);
   const compose = useMemo(() => {
+    const t = applicantT;
     const templated = permitType.requirements.filter((r) => unmet.has(r.id)).map((r) => t(`returnTemplates.${r.id}`, { defaultValue: t('returnTemplates.generic', { requirement: r.label }) }));
     return (extra: string) => {
       const reasons = extra.trim() ? [...templated, extra.trim()] : templated;
@@ -62,7 +68,7 @@ export function ReturnReasonForm({
         t('returnTemplates.signature', { city }),
       ].join('\n');
     };
-  }, [unmet, permitType, application, city, t]);
+  }, [unmet, permitType, application, city, applicantT]);
   const message = compose(note);
   // what the message takes besides the note: the note's own limit is what is left
   const noteLimit = Math.max(0, limit - (compose('x').length - 1));

@@ -293,7 +293,7 @@ export const en: Messages = {
   returnTemplates: {
     unmetLegend: 'Requirements not met',
     note: 'Additional note (optional)',
-    preview: 'The message the applicant will read',
+    preview: 'The message the applicant will read (always in Bahasa Indonesia)',
     nothingYet: 'Choose the unmet requirements or write a note.',
     send: 'Send to applicant',
     greeting: 'Dear {{name}},',
