@@ -2,6 +2,7 @@ import { contract, isMethodName, type Handlers, type MethodName } from '../../sh
 import { AppFailure, fail, ok, type Result } from '../../shared/result';
 import { z } from 'zod';
 import { silentLog, type DeskLog } from './desk-log';
+import { holdsNulCharacter } from '../../shared/nul-character';
 
 /**
  * The single entrance from any renderer host: checks the method name and validates the input
@@ -12,6 +13,8 @@ import { silentLog, type DeskLog } from './desk-log';
  */
 export async function dispatchCall(handlers: Handlers, method: unknown, rawInput: unknown, log: DeskLog = silentLog): Promise<Result<unknown>> {
   if (!isMethodName(method)) return fail('UNKNOWN_METHOD', `no method ${String(method).slice(0, 64)}`);
+  // nothing an official types holds one, and the server refuses it: it must not reach the outbox
+  if (holdsNulCharacter(rawInput)) return fail('INVALID_INPUT', 'the input holds a NUL character');
   const parsed = contract[method].input.safeParse(rawInput ?? {});
   if (!parsed.success) return fail('INVALID_INPUT', z.prettifyError(parsed.error));
   try {

@@ -20,6 +20,7 @@ import { answerTimeStampRequest, loadTsaIdentity } from './time-stamp-authority'
 import { bearerToken, requireSignedIn } from './bearer-auth';
 import { DomainRefusal, invalidRequest, notFound, parseRequest, unauthorized } from './domain-refusal';
 import { answerRefusals } from './refusal-reply';
+import { refuseNulCharacters } from './nul-character-guard';
 import { badCredentials, findActiveUser, openSignIn, tooManyAttempts } from './sign-in';
 import { applyPushedCommands } from './push-commands';
 import { readApplicationDocument, readIssuedPermitFor } from './file-downloads';
@@ -54,6 +55,7 @@ export function buildServerApp({ db, logger = false, trustProxy = false, revocat
   app.decorateRequest('user', null);
   // every route and plugin below answers a DomainRefusal thrown anywhere in it the same way
   answerRefusals(app);
+  refuseNulCharacters(app);
 
   // Operations: /health answers while the process is up; /ready only when the database answers
   // and holds every migration (a load balancer sends traffic to ready processes only).

@@ -59,6 +59,11 @@ describe('a server that answers badly', () => {
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
+    // a NUL character in any string never reaches a service (nor the outbox, nor the server)
+    expect(await createDeskClient(desk).dispatch('review.decide', { applicationId: 'a', action: 'teruskan', reason: 'ok\u0000', checklist: null })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('NUL') },
+    });
     expect(await createDeskClient(desk).dispatch('queue.list', {})).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
     await desk.close();
   });
