@@ -58,6 +58,22 @@ describe('each official receives only the personal data their work needs (UU 27/
     expect((await api(`/documents/${outside.documents[0]!.id}`, tokens.kadis)).status).toBe(200);
   });
 
+  it("a complaint's kartu kendali of a file outside the official's work shows where the time went, not what was written or seen", async () => {
+    const { page: own } = await pullAll('penata2');
+    const { page: all } = await pullAll('kadis');
+    const outside = all.applications.find((a) => a.application.stage === 'ditolak' && !own.applications.some((o) => o.application.id === a.application.id))!;
+    expect(outside.events.some((e) => e.reason !== null)).toBe(true);
+    const complaintId = randomUUID();
+    const complaint = { receivedOn: new Date().toISOString().slice(0, 10), complainantName: 'Budi', complainantIdentity: '1872010101900001', contact: '0812', channel: 'telepon', type: 'waktu_pelayanan', weight: 'sedang', summary: 'Izin lama.', applicationId: outside.application.id };
+    const recorded = await api('/complaints/commands', tokens.penata2, { method: 'POST', body: { kind: 'complaint', id: randomUUID(), complaintId, action: 'record', complaint } });
+    expect(JSON.parse(recorded.text)).toMatchObject({ status: 'accepted' });
+    const asPenata = JSON.parse((await api(`/complaints/${complaintId}/kartu`, tokens.penata2)).text) as { events: Array<{ at: string; actorName: string; reason: string | null; evidence: unknown }> };
+    const asKadis = JSON.parse((await api(`/complaints/${complaintId}/kartu`, tokens.kadis)).text) as typeof asPenata;
+    expect(asPenata.events.map((e) => [e.at, e.actorName])).toEqual(asKadis.events.map((e) => [e.at, e.actorName]));
+    expect(asPenata.events.every((e) => e.reason === null && e.evidence === null)).toBe(true);
+    expect(asKadis.events.some((e) => e.reason !== null)).toBe(true);
+  });
+
   it('keeps a file the official passed on (they acted on it), and the desk forgets one a colleague took out of their work', async () => {
     const penata = await office.openDesk('penata');
     await penata.signIn('penata');
