@@ -55,20 +55,29 @@ export async function revokeToken(db: Kysely<ServerDatabase>, token: string): Pr
   await db.deleteFrom('auth_tokens').where('token_hash', '=', tokenHash(token)).execute();
 }
 
-/** A new token for the same official and session; the old one is revoked in the same transaction. */
+/**
+ * A new token for the same official and session; the old one is revoked in the same transaction.
+ * A sign-in lasts no longer than its author session (AUTHOR_SESSION_LIFETIME_MS): a token is
+ * refreshed only while that session is neither expired nor revoked, and never past its end, so
+ * a token taken from a desk cannot be kept alive for ever by refreshing it.
+ */
 export async function rotateToken(db: Kysely<ServerDatabase>, token: string, now = new Date()): Promise<{ token: string; expiresAt: string } | null> {
   return db.transaction().execute(async (trx) => {
     const old = await trx
       .selectFrom('auth_tokens')
       .innerJoin('users', 'users.id', 'auth_tokens.user_id')
-      .select(['auth_tokens.user_id', 'auth_tokens.session_id'])
+      .innerJoin('auth_sessions', 'auth_sessions.id', 'auth_tokens.session_id')
+      .select(['auth_tokens.user_id', 'auth_tokens.session_id', 'auth_sessions.expires_at as session_expires_at'])
       .where('auth_tokens.token_hash', '=', tokenHash(token))
       .where('auth_tokens.expires_at', '>', now.toISOString())
       .where('users.active', '=', 1)
+      .where('auth_sessions.revoked_at', 'is', null)
+      .where('auth_sessions.expires_at', '>', now.toISOString())
       .executeTakeFirst();
     if (!old) return null;
     await trx.deleteFrom('auth_tokens').where('token_hash', '=', tokenHash(token)).execute();
-    const fresh = newToken(now);
+    const renewed = newToken(now);
+    const fresh = renewed.expiresAt < old.session_expires_at ? renewed : { token: renewed.token, expiresAt: old.session_expires_at };
     await trx.insertInto('auth_tokens').values({ token_hash: tokenHash(fresh.token), user_id: old.user_id, expires_at: fresh.expiresAt, session_id: old.session_id }).execute();
     return fresh;
   });

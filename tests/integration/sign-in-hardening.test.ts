@@ -104,6 +104,24 @@ describe('sign-in, sign-out, refresh and administration', () => {
     expect(Math.abs(k - u) / Math.max(k, u)).toBeLessThan(0.2);
   }, 60_000);
 
+  it('refreshes a token only while its author session lasts, never past it: a sign-in ends after 14 days however often it is refreshed', async () => {
+    const session = async (id: string, set: { expires_at?: string; revoked_at?: string }) => server.db.updateTable('auth_sessions').set(set).where('id', '=', id).execute();
+    const aged = await login(server.url, 'penata2');
+    await session(aged.session.id, { expires_at: new Date(Date.now() - 60_000).toISOString() });
+    expect((await api(server.url, '/auth/refresh', { method: 'POST', token: aged.token })).status).toBe(401);
+
+    const revoked = await login(server.url, 'penata2');
+    await session(revoked.session.id, { revoked_at: new Date().toISOString() });
+    expect((await api(server.url, '/auth/refresh', { method: 'POST', token: revoked.token })).status).toBe(401);
+
+    const ending = await login(server.url, 'penata2');
+    const end = new Date(Date.now() + 60 * 60_000).toISOString();
+    await session(ending.session.id, { expires_at: end });
+    const refreshed = await api(server.url, '/auth/refresh', { method: 'POST', token: ending.token });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.expiresAt).toBe(end);
+  });
+
   it('revokes the token on sign-out, and rotates it on refresh keeping the author session', async () => {
     const first = await login(server.url, 'penata');
     expect((await api(server.url, '/sync/pull?since=0&limit=5', { token: first.token })).status).toBe(200);
