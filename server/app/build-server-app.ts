@@ -56,6 +56,8 @@ export function buildServerApp({ db, logger = false, trustProxy = false, revocat
   // every route and plugin below answers a DomainRefusal thrown anywhere in it the same way
   answerRefusals(app);
   refuseNulCharacters(app);
+  // Fastify's own answer to an unknown path echoes it, and logs it with its query string (which may name someone)
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'no such route' }));
 
   // Operations: /health answers while the process is up; /ready only when the database answers
   // and holds every migration (a load balancer sends traffic to ready processes only).

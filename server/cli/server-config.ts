@@ -1,5 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** An address or CIDR block of a proxy (proxy-addr's names for loopback and private ranges too). */
+function isProxyAddress(text: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(text)) return true;
+  const [address, prefix, ...rest] = text.split('/');
+  if (rest.length > 0 || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+const proxyAddress = z.string().refine(isProxyAddress, 'not an IP address or CIDR block (e.g. 127.0.0.1 or 10.0.0.0/8)');
 
 /**
  * The server's configuration: defaults, then a JSON file (--config FILE or MEJA_IZIN_CONFIG),
@@ -13,8 +26,17 @@ export const serverConfigSchema = z
     host: z.string().min(1),
     port: z.number().int().min(0).max(65_535),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    /** the reverse proxy whose X-Forwarded-For is believed: false, true, or its address(es) */
-    trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    /**
+     * the reverse proxy whose X-Forwarded-For is believed: false, or its address(es). Not `true`:
+     * that believes whatever address any client writes in the header, and the sign-in throttle
+     * (which counts per address) could be dodged, or turned against another official's address.
+     */
+    trustProxy: z.union([
+      z.literal(false),
+      z.literal(true).refine(() => false, "true would believe any client's X-Forwarded-For: name the proxy's address (e.g. 127.0.0.1)"),
+      proxyAddress,
+      z.array(proxyAddress).min(1),
+    ]),
     /** PostgreSQL connections per process */
     poolSize: z.number().int().min(1).max(500),
     /** SIGTERM: how long requests under way may take to finish */

@@ -70,6 +70,10 @@ describe('structured logs', () => {
     await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'penata', password: 'salah-sandi-rahasia' } });
     await app.inject({ url: '/api/v1/sync/pull?since=0', headers: { authorization: `Bearer ${token}` } });
     await app.inject({ url: '/verifikasi/kode-verifikasi-rahasia' });
+    // a path no route has: answered without echoing it, and logged without it
+    const unknown = await app.inject({ url: '/verifikasi/abc/extra?nama=Joko%20Lestari' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).not.toMatch(/Joko|extra/);
     await app.close();
     await close();
 
@@ -78,7 +82,7 @@ describe('structured logs', () => {
     expect(records.some((r) => r.req?.route === '/api/v1/sync/pull' && r.req.method === 'GET')).toBe(true);
     expect(records.some((r) => r.res?.statusCode === 401)).toBe(true);
     expect(records.some((r) => r.req?.route === '/verifikasi/:id')).toBe(true);
-    for (const secret of [DEMO_PASSWORD, 'salah-sandi-rahasia', token, 'kode-verifikasi-rahasia', 'Bearer', 'since=0', '127.0.0.1']) expect(text).not.toContain(secret);
+    for (const secret of [DEMO_PASSWORD, 'salah-sandi-rahasia', token, 'kode-verifikasi-rahasia', 'Bearer', 'since=0', '127.0.0.1', 'Joko', 'nama=']) expect(text).not.toContain(secret);
   });
 });
 
@@ -98,6 +102,11 @@ describe('configuration', () => {
     expect(() => loadServerConfig({ file })).toThrow(ServerConfigError);
     expect(() => loadServerConfig({ file })).toThrow(/logLevel \(from .*bad\.json\).*colour|colour.*logLevel/s);
     expect(() => loadServerConfig({ file: join(temp.dir, 'missing.json') })).toThrow(/configuration file .*missing\.json/);
+    // a proxy is named by its address: `true` would believe any client's X-Forwarded-For
+    expect(() => loadServerConfig({ env: { MEJA_IZIN_TRUST_PROXY: 'true' } })).toThrow(/trustProxy \(from \$MEJA_IZIN_TRUST_PROXY\): .*name the proxy's address/s);
+    expect(() => loadServerConfig({ flags: { trustProxy: 'proxy.example' } })).toThrow(/trustProxy/);
+    expect(() => loadServerConfig({ flags: { trustProxy: '10.0.0.0/33' } })).toThrow(/trustProxy/);
+    expect(loadServerConfig({ flags: { trustProxy: '10.0.0.0/8,::1' } }).trustProxy).toEqual(['10.0.0.0/8', '::1']);
   });
 
   it('the server process exits 2 with the message on a bad setting, before opening anything', async () => {

@@ -16,7 +16,7 @@ const signIn = (server: OfficeServer, username: string, password: string, addres
 describe('sign-in throttle and the addresses an official uses', () => {
   let server: OfficeServer;
   beforeAll(async () => {
-    server = await startOfficeServer(join(temp.dir, 'addresses.sqlite'), { seed: { applications: 1 }, trustProxy: true });
+    server = await startOfficeServer(join(temp.dir, 'addresses.sqlite'), { seed: { applications: 1 }, trustProxy: '127.0.0.1' });
   });
   afterAll(async () => server.close());
 

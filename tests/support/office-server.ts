@@ -32,7 +32,7 @@ export interface OfficeServer {
  */
 export async function startOfficeServer(
   dbFile: string,
-  options: { throttle?: LoginThrottle; policy?: ThrottlePolicy; port?: number; seed?: SeedOptions; engine?: TestEngine; trustProxy?: boolean } = {},
+  options: { throttle?: LoginThrottle; policy?: ThrottlePolicy; port?: number; seed?: SeedOptions; engine?: TestEngine; trustProxy?: string } = {},
 ): Promise<OfficeServer> {
   const engine = options.engine ?? testEngineFromEnv();
   const { db, close } = await openServerDb(engine === 'postgres' ? await postgresDatabaseFor(dbFile) : dbFile);
