@@ -15,9 +15,10 @@ export interface VerifyPdfOptions {
   /** CRL/OCSP lookups for the signer's path; absent, the PDF's own DSS is the only source */
   revocation?: RevocationSource;
   /**
-   * Roots of the time-stamping authorities the office accepts. When given, a time-stamp
-   * counts only if its TSA certificate chains to one of them; when absent, any token whose
-   * own CMS signature verifies with the TSA certificate it carries counts.
+   * Roots of the time-stamping authorities the office accepts: a time-stamp counts (as the
+   * signing time trust is judged at, and for the B-T and B-LT levels) only if its TSA
+   * certificate chains to one of them. None given, none counts: a token anyone can make with
+   * a certificate of their own must not move the time a certificate is judged at.
    */
   timeStampRootsPem?: string[];
   /** how the signer's path is validated: rememberedPathValidation() to validate a batch's path once */
@@ -376,7 +377,7 @@ function verifyTimeStamp(token: Der, signatureValue: Buffer, rootsPem: string[] 
     const tsa = signerCertificate(signer.sid, sd.certificates);
     if (!tsa || !signatureVerifies(signer, tsa, []) || !checkSigningCertificateAttribute(signer, tsa).ok) return null;
     if (!validAt(tsa, genTime) || !(extendedKeyUsages(tsa) ?? []).includes(OID.timeStamping)) return null;
-    if (rootsPem && !chainsTo(tsa, sd.certificates, rootsPem, genTime)) return null;
+    if (!chainsTo(tsa, sd.certificates, rootsPem ?? [], genTime)) return null;
     return genTime;
   } catch {
     return null;

@@ -26,7 +26,9 @@ let server: RunningCentralServer;
 let genuine: SignedPermit;
 const files: Record<string, string> = {};
 
-const verify = (pdf: Buffer, roots: string[] = [certs.caPem], now = new Date()) => verifyPdfSignature(pdf, { trustedRootsPem: roots, now });
+/** the reference server's TSA root: time-stamps count only from TSAs the verifier is given */
+let tsaRootPem: string;
+const verify = (pdf: Buffer, roots: string[] = [certs.caPem], now = new Date()) => verifyPdfSignature(pdf, { trustedRootsPem: roots, now, timeStampRootsPem: [tsaRootPem] });
 
 function save(name: string, bytes: Buffer): string {
   const file = join(temp.dir, `${name}.pdf`);
@@ -114,6 +116,8 @@ beforeAll(async () => {
   certs = makeTestCertificates(join(temp.dir, 'certs'));
   writeFileSync(join(temp.dir, 'ca.pem'), certs.caPem);
   server = await startCentralServer({ dbFile: join(temp.dir, 'server.sqlite'), port: 0 });
+  tsaRootPem = await (await fetch(`${server.url}/api/v1/tsa/root.pem`)).text();
+  writeFileSync(join(temp.dir, 'tsa-root.pem'), tsaRootPem);
   genuine = await makeSignedPermit({ p12: certs.p12.valid });
   save('genuine', genuine.pdf);
 });
@@ -200,8 +204,10 @@ describe('a genuine permit, signed by the app', () => {
     expect(facts).toMatchObject({ intact: true, certificateTrusted: true, padesLevel: 'B-T' });
     expect(Math.abs(Date.parse(facts.timeStampedAt!) - Date.now())).toBeLessThan(60_000);
     expect(facts.validationTime).toBe(facts.timeStampedAt);
-    // a TSA the caller does not accept: the token does not count
-    const tsaRoot = await (await fetch(`${server.url}/api/v1/tsa/root.pem`)).text();
+    // a TSA the caller does not accept, or none named: the token does not count, trust is judged now
+    const tsaRoot = tsaRootPem;
+    const unnamed = await verifyPdfSignature(stamped.pdf, { trustedRootsPem: [certs.caPem], now: new Date() });
+    expect(unnamed).toMatchObject({ timeStampedAt: null, padesLevel: 'B-B', intact: true });
     const strict = await verifyPdfSignature(stamped.pdf, { trustedRootsPem: [certs.caPem], now: new Date(), timeStampRootsPem: [certs.caPem] });
     expect(strict).toMatchObject({ timeStampedAt: null, padesLevel: 'B-B', intact: true });
     const accepted = await verifyPdfSignature(stamped.pdf, { trustedRootsPem: [certs.caPem], now: new Date(), timeStampRootsPem: [tsaRoot] });
@@ -425,6 +431,9 @@ describe('npm run verify (scripts/verify-pdf.ts)', () => {
 
   it('exits 0 for a genuine file under the office root, 1 without roots (CERT_UNTRUSTED), 2 on a usage error', () => {
     expect(runCli([files.genuine!, '--roots', join(temp.dir, 'ca.pem')]).status).toBe(0);
+    // a time-stamp counts only from a TSA under --tsa-roots
+    expect(runCli([files.timestamped!, '--roots', join(temp.dir, 'ca.pem')]).lines[0]).toMatchObject({ timeStampedAt: null, padesLevel: 'B-B' });
+    expect(runCli([files.timestamped!, '--roots', join(temp.dir, 'ca.pem'), '--tsa-roots', join(temp.dir, 'tsa-root.pem')]).lines[0]).toMatchObject({ padesLevel: 'B-T' });
     const noRoots = runCli([files.genuine!]);
     expect(noRoots.status).toBe(1);
     expect(noRoots.lines[0]).toMatchObject({ intact: true, certificateTrusted: false, certificateProblem: 'CERT_UNTRUSTED' });
