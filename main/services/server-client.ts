@@ -50,6 +50,8 @@ export class ServerClient {
   private token: string | null = null;
   private tokenExpiresAt: string | null = null;
   identity: DeskIdentity | null = null;
+  /** told after every request whether the server answered at all (sync-scheduler.ts keeps the desk's online status by it) */
+  private reachabilityListeners: Array<(reachable: boolean) => void> = [];
 
   constructor(
     readonly baseUrl: string,
@@ -64,6 +66,14 @@ export class ServerClient {
   /** The bearer token of this sign-in, for the desk's other server modules (oversight-client.ts); null when signed out. */
   get bearerToken(): string | null {
     return this.token;
+  }
+
+  onReachability(listener: (reachable: boolean) => void): void {
+    this.reachabilityListeners.push(listener);
+  }
+
+  private noteReachable(reachable: boolean): void {
+    for (const listener of this.reachabilityListeners) listener(reachable);
   }
 
   forgetToken(): void {
@@ -232,6 +242,7 @@ export class ServerClient {
     } catch (error) {
       throw this.unreachable(error);
     }
+    this.noteReachable(true);
     if (response.status === 401 && auth === 'session') {
       await this.discard(response);
       this.forgetToken();
@@ -241,6 +252,7 @@ export class ServerClient {
   }
 
   private unreachable(error: unknown): AppFailure {
+    this.noteReachable(false);
     const reason = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? `no complete answer within ${this.timeoutMs / 1000} s` : (error as Error).message;
     return new AppFailure('SERVER_UNREACHABLE', `cannot reach ${this.baseUrl}: ${reason}`);
   }

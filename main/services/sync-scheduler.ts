@@ -33,7 +33,12 @@ export class SyncScheduler {
     private readonly steps: SyncSteps,
     private readonly now: () => Date,
     private readonly log: DeskLog,
-  ) {}
+  ) {
+    // any call to the server (a claim, a document, a sync) tells whether it is reachable now
+    client.onReachability((reachable) => {
+      this.online = reachable;
+    });
+  }
 
   startTimer(intervalMs: number): void {
     this.stopTimer();

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../shared/contract';
 import type { User } from '../../shared/sync-protocol';
-import { invoke } from './desk-api';
+import { invoke, SERVER_UNREACHABLE_EVENT } from './desk-api';
 import { setOfficeTimeZone } from './format';
 import { TopBar } from './components/top-bar';
 import { SignInScreen } from './screens/sign-in-screen';
@@ -54,7 +54,13 @@ export function App() {
     if (!user) return;
     void refreshStatus();
     const timer = setInterval(() => void refreshStatus(), STATUS_POLL_MS);
-    return () => clearInterval(timer);
+    // an action that found the server unreachable: say so now, not at the next poll
+    const onUnreachable = () => void refreshStatus();
+    window.addEventListener(SERVER_UNREACHABLE_EVENT, onUnreachable);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener(SERVER_UNREACHABLE_EVENT, onUnreachable);
+    };
   }, [user, refreshStatus]);
 
   const syncNow = async () => {

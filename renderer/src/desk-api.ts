@@ -22,8 +22,17 @@ function hostToken(): string | null {
 
 const token = window.mejaIzin ? null : hostToken();
 
+/** Dispatched on window when a call finds the office server unreachable: the top bar's status is stale then. */
+export const SERVER_UNREACHABLE_EVENT = 'meja-izin:server-unreachable';
+
 /** The only door from the renderer to the desk's services: Electron IPC, or the loopback host. */
 export const invoke: Invoke = async <M extends MethodName>(method: M, input: MethodInput<M>) => {
+  const result = await call(method, input);
+  if (!result.ok && result.error.code === 'SERVER_UNREACHABLE') window.dispatchEvent(new Event(SERVER_UNREACHABLE_EVENT));
+  return result;
+};
+
+async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>> {
   try {
     if (window.mejaIzin) return (await window.mejaIzin.invoke(method, input)) as Result<MethodOutput<M>>;
     const response = await fetch(`./api/invoke/${method}`, {
@@ -35,4 +44,4 @@ export const invoke: Invoke = async <M extends MethodName>(method: M, input: Met
   } catch (error) {
     return { ok: false, error: { code: 'INTERNAL', message: (error as Error).message } };
   }
-};
+}

@@ -243,6 +243,29 @@ describe('a server that trickles its answer', () => {
     expect(outcome.ms).toBeLessThan(17_000);
   }, 30_000);
 
+  it('an action that finds the server gone turns the status offline at once, and the next answer turns it back', async () => {
+    const office = await startOfficeServer(join(temp.dir, 'gone-office.sqlite'), { throttle: lenientThrottle(), seed: { applications: 2, allAtStage: 'pemeriksaan' } });
+    let down = false;
+    const fetchImpl: FetchLike = (input, init) => (down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init));
+    const desk = await createDeskServices({ cacheFile: join(temp.dir, 'gone-desk.sqlite'), serverUrl: office.url, syncIntervalMs: 0, fetchImpl });
+    try {
+      const { call } = createDeskClient(desk);
+      expect((await call('session.signIn', { username: 'penata', password: DEMO_PASSWORD })).ok).toBe(true);
+      expect(await call('sync.now', {})).toMatchObject({ ok: true, value: { online: true } });
+      const first = (await call('queue.list', {})) as { ok: true; value: { items: Array<{ id: string }> } };
+      const applicationId = first.value.items[0]!.id;
+      down = true;
+      expect(await call('application.claim', { applicationId, take: true })).toMatchObject({ ok: false, error: { code: 'SERVER_UNREACHABLE' } });
+      expect(await call('sync.status', {})).toMatchObject({ ok: true, value: { online: false } });
+      down = false;
+      expect(await call('application.claim', { applicationId, take: true })).toMatchObject({ ok: true });
+      expect(await call('sync.status', {})).toMatchObject({ ok: true, value: { online: true } });
+    } finally {
+      await desk.close();
+      await office.close();
+    }
+  });
+
   it('lets the official sign in on the desk instead (offline), and sync reports the server unreachable', async () => {
     const cacheFile = join(temp.dir, 'trickle-desk.sqlite');
     const serverFile = join(temp.dir, 'trickle-office.sqlite');
