@@ -151,6 +151,9 @@ export const verificationReportSchema = signatureFactsSchema.extend({
   holderName: z.string().nullable(),
 });
 
+/** The longest queue search (names, NIK, registration numbers): the search field stops there. */
+export const QUEUE_SEARCH_MAX_LENGTH = 100;
+
 export const contract = {
   'session.signIn': {
     input: z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
@@ -171,7 +174,7 @@ export const contract = {
   'queue.list': {
     input: z
       .object({
-        search: z.string().max(100).optional(),
+        search: z.string().max(QUEUE_SEARCH_MAX_LENGTH).optional(),
         permitTypeId: z.string().max(64).optional(),
         deadline: z.enum(DEADLINE_STATES).optional(),
         /** only the files past their stage's own standard time */

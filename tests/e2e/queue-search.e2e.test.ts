@@ -196,7 +196,8 @@ describe('the queue as a newcomer finds it', () => {
     expect(await page.locator('#reject-same-reason').textContent()).toContain('1 berkas yang dicentang dilewati (1 tidak dapat ditolak pada tahapnya).');
     await page.getByLabel(/^Alasan/).fill('Dokumen STR tidak terbaca; mohon unggah ulang.');
     await shot(page, '68-batch-reject-one-reason-id');
-    await page.getByRole('button', { name: 'Kirim keputusan' }).click();
+    // the button says what it does, to how many: the skipped one is not counted
+    await page.getByRole('button', { name: 'Tolak 2 permohonan' }).click();
     await page.getByRole('status').filter({ hasText: '2 permohonan ditolak, 1 dilewati (1 tidak dapat ditolak pada tahapnya).' }).waitFor();
     await shot(page, '72-batch-reject-summary-id');
     // still found by a search, now at their new step, with no deadline running (sorted last among 'mppd')

@@ -83,7 +83,7 @@ export function RejectPanel({ items, onClose }: { items: QueueItem[]; onClose(su
           {t('common.cancel')}
         </button>
         <button type="button" className="button danger" onClick={() => void submit()} disabled={busy || reason.trim() === '' || rejectable.length === 0}>
-          {t('common.confirm')}
+          {t('signing.rejectConfirm', { count: rejectable.length })}
         </button>
       </div>
     </section>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DeadlineState, MethodInput, QueueItem } from '../../../shared/contract';
+import { QUEUE_SEARCH_MAX_LENGTH } from '../../../shared/contract';
 import { searchWords } from '../../../shared/search-words';
 import { deskQueryOptions } from '../desk-query';
 import { formatDate } from '../format';
@@ -214,6 +215,7 @@ export function QueueScreen({ notice, syncedAt, onOpen }: QueueScreenProps) {
           placeholder={t('queue.search')}
           aria-label={t('queue.search')}
           aria-keyshortcuts="/"
+          maxLength={QUEUE_SEARCH_MAX_LENGTH}
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
