@@ -15,6 +15,8 @@ export const INTEGRITY_PROBLEMS = [
   'CMS_UNREADABLE',
   'DIGEST_MISMATCH',
   'SIGNATURE_MISMATCH',
+  /** a time-stamp token is attached but is damaged or does not stamp this signature */
+  'TIME_STAMP_INVALID',
 ] as const;
 export type IntegrityProblem = (typeof INTEGRITY_PROBLEMS)[number];
 

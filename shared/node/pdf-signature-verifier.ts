@@ -361,26 +361,31 @@ const pemBody = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICA
  * of the signature value and its own CMS signature must verify with the TSA certificate it
  * carries, a certificate for time-stamping that was valid at genTime. Returns genTime.
  */
-function verifyTimeStamp(token: Der, signatureValue: Buffer, rootsPem: string[] | undefined, now: Date): Date | null {
+/**
+ * A signature time-stamp token (RFC 3161) judged: its time when it stamps this signature value
+ * and its TSA is one the caller accepts; 'untrusted' when it is sound but its TSA is not
+ * accepted (or its time lies ahead); 'invalid' when it is damaged or stamps something else.
+ */
+function verifyTimeStamp(token: Der, signatureValue: Buffer, rootsPem: string[] | undefined, now: Date): Date | 'untrusted' | 'invalid' {
   try {
     const sd = parseSignedData(token.buf, token.start, token.end);
-    if (sd.eContentType !== OID.tstInfo || !sd.eContent || sd.signerInfos.length !== 1) return null;
+    if (sd.eContentType !== OID.tstInfo || !sd.eContent || sd.signerInfos.length !== 1) return 'invalid';
     const { imprintAlgorithm, imprint, genTime } = readTstInfo(sd.eContent);
     const imprintHash = HASHES[imprintAlgorithm];
-    if (!imprintHash || !imprint.equals(hashOf(imprintHash, signatureValue))) return null;
-    if (genTime.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return null;
+    if (!imprintHash || !imprint.equals(hashOf(imprintHash, signatureValue))) return 'invalid';
     const signer = sd.signerInfos[0]!;
     const contentType = signer.signedAttributes?.get(OID.contentType);
-    if (!signer.digestHash || !contentType || contentType.length !== 1 || oidOf(contentType[0]) !== OID.tstInfo) return null;
+    if (!signer.digestHash || !contentType || contentType.length !== 1 || oidOf(contentType[0]) !== OID.tstInfo) return 'invalid';
     const digest = messageDigestOf(signer);
-    if (!digest || !digest.equals(hashOf(signer.digestHash, sd.eContent))) return null;
+    if (!digest || !digest.equals(hashOf(signer.digestHash, sd.eContent))) return 'invalid';
     const tsa = signerCertificate(signer.sid, sd.certificates);
-    if (!tsa || !signatureVerifies(signer, tsa, []) || !checkSigningCertificateAttribute(signer, tsa).ok) return null;
-    if (!validAt(tsa, genTime) || !(extendedKeyUsages(tsa) ?? []).includes(OID.timeStamping)) return null;
-    if (!chainsTo(tsa, sd.certificates, rootsPem ?? [], genTime)) return null;
+    if (!tsa || !signatureVerifies(signer, tsa, []) || !checkSigningCertificateAttribute(signer, tsa).ok) return 'invalid';
+    if (genTime.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return 'untrusted';
+    if (!validAt(tsa, genTime) || !(extendedKeyUsages(tsa) ?? []).includes(OID.timeStamping)) return 'untrusted';
+    if (!chainsTo(tsa, sd.certificates, rootsPem ?? [], genTime)) return 'untrusted';
     return genTime;
   } catch {
-    return null;
+    return 'invalid';
   }
 }
 
@@ -649,8 +654,10 @@ async function verifyInto(pdf: Buffer, options: VerifyPdfOptions, facts: Signatu
   const tokens = signer.unsignedAttributes.get(OID.timeStampToken) ?? [];
   let timeStamp: Date | null = null;
   for (const token of tokens.slice(0, 4)) {
-    timeStamp = verifyTimeStamp(token, signer.signature, options.timeStampRootsPem, options.now);
-    if (timeStamp) break;
+    const judged = verifyTimeStamp(token, signer.signature, options.timeStampRootsPem, options.now);
+    // a damaged token is reported, not dropped in silence: the file claims a time it cannot show
+    if (judged === 'invalid') problems.add('TIME_STAMP_INVALID');
+    else if (judged instanceof Date && !timeStamp) timeStamp = judged;
   }
   facts.timeStampedAt = timeStamp?.toISOString() ?? null;
   const validationTime = timeStamp ?? options.now;

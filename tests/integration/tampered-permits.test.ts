@@ -212,6 +212,16 @@ describe('a genuine permit, signed by the app', () => {
     expect(strict).toMatchObject({ timeStampedAt: null, padesLevel: 'B-B', intact: true });
     const accepted = await verifyPdfSignature(stamped.pdf, { trustedRootsPem: [certs.caPem], now: new Date(), timeStampRootsPem: [tsaRoot] });
     expect(accepted.padesLevel).toBe('B-T');
+    // a damaged token (one hex digit of the TSA's own signature flipped, inside /Contents, where
+    // the signer's signature does not reach): reported, not dropped in silence
+    const [, b, c] = byteRangeOf(stamped.pdf);
+    const hex = stamped.pdf.toString('latin1', b + 1, c - 1);
+    const cmsEnd = hex.replace(/0+$/, '').length;
+    const damaged = Buffer.from(stamped.pdf);
+    const at = b + 1 + cmsEnd - 100;
+    damaged[at] = damaged[at] === 0x41 ? 0x42 : 0x41;
+    const facts2 = await verify(damaged);
+    expect(facts2).toMatchObject({ intact: false, problems: ['TIME_STAMP_INVALID'], timeStampedAt: null });
   });
 });
 

@@ -246,6 +246,7 @@ export const en: Messages = {
       CMS_UNREADABLE: 'The signature data (CMS) is damaged or unreadable.',
       DIGEST_MISMATCH: 'The document content is not what was signed (the hash differs).',
       SIGNATURE_MISMATCH: 'The signature does not match the signer certificate it names.',
+      TIME_STAMP_INVALID: 'The time-stamp attached to the signature is damaged or stamps something else.',
     },
     signer: 'Signer',
     signerSerial: 'NIK/NIP in the certificate',

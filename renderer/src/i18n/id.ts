@@ -305,6 +305,7 @@ export const id = {
       CMS_UNREADABLE: 'Data tanda tangan (CMS) rusak atau tidak dapat dibaca.',
       DIGEST_MISMATCH: 'Isi dokumen tidak sama dengan yang ditandatangani (nilai hash berbeda).',
       SIGNATURE_MISMATCH: 'Tanda tangan tidak cocok dengan sertifikat penanda tangan yang disebut di dalamnya.',
+      TIME_STAMP_INVALID: 'Cap waktu (time-stamp) pada tanda tangan rusak atau bukan untuk tanda tangan ini.',
     },
     signer: 'Penanda tangan',
     signerSerial: 'NIK/NIP pada sertifikat',
