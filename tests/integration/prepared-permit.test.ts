@@ -105,7 +105,8 @@ describe('the final permit prepared on the server at the numbering step', () => 
     const text = row.pdf.toString('latin1');
     expect(text).toMatch(/\/ByteRange \[\s*0 \/\*{10} \/\*{10} \/\*{10}\s*\]/);
     expect(text).toContain('/DSS');
-    expect(text).not.toMatch(/\/M \(D:/);
+    // no signing time is claimed before signing: /M is the slot the signer fills (once)
+    expect(text.match(/\/M \(D:\d{14}Z\)/g)).toEqual(['/M (D:19700101000000Z)']);
     for (const id of readServerDb(dbFile, (db) => (db.prepare("SELECT id FROM applications WHERE office_id = 'dpmptsp-kota-metro' AND stage = 'verifikasi_draf'").all() as Array<{ id: string }>).map((r) => r.id))) {
       expect(await decide('koordinator', id, 'setujui_draf', 'verifikasi_draf')).toMatchObject({ status: 'accepted' });
       expect(prepared(id)).toBeDefined();
@@ -187,6 +188,15 @@ describe('the server checks that what was signed is what was prepared', () => {
     expect(await issue('kadis', id, pdf)).toMatchObject({ status: 'rejected', code: 'SIGNED_NOT_PREPARED' });
   });
 
+  it('refuses a signing time slot filled with anything but a date of its form', async () => {
+    const id = fileAt('dpmptsp-kota-metro', 'penandatanganan');
+    const bytes = Buffer.from(prepared(id)!.pdf);
+    const slot = bytes.indexOf('/M (D:19700101000000Z)');
+    bytes.write('D:2026112X000000Z', slot + 4, 'latin1');
+    const { pdf } = await makeSignedPermit({ p12: certs.p12.valid, prepared: bytes });
+    expect(await issue('kadis', id, pdf)).toMatchObject({ status: 'rejected', code: 'SIGNED_NOT_PREPARED' });
+  });
+
   it('issues the genuine signed permit, in a chain with parafs too; pdfsig: valid, total document signed', async () => {
     for (const [username, id] of [
       ['kadis', fileAt('dpmptsp-kota-metro', 'penandatanganan')],
@@ -199,6 +209,10 @@ describe('the server checks that what was signed is what was prepared', () => {
       const report = pdfsig(file);
       expect(report).toContain('Signature is Valid.');
       expect(report).toContain('Total document signed');
+      // the signing time is the one written in the /M slot when signing, as pdfsig reads it
+      const signingTime = /Signing Time: (.+)/.exec(report)![1]!;
+      expect(signingTime).not.toContain('1970');
+      expect(Math.abs(Date.parse(`${signingTime} UTC`) - Date.now())).toBeLessThan(120_000);
     }
   });
 });

@@ -133,6 +133,9 @@ describe('a signed permit', () => {
     expect(plain).toContain('Signature is Valid.');
     expect(plain).toContain('ETSI.CAdES.detached');
     expect(pdfsig(file, certs.caPem, temp.dir)).toContain('Certificate is Trusted.');
+    // the batch wrote the signing time into the prepared permit's /M slot (PAdES wants /M)
+    const signingTime = /Signing Time: (.+)/.exec(plain)![1]!;
+    expect(Math.abs(Date.parse(`${signingTime} UTC`) - Date.now())).toBeLessThan(10 * 60_000);
     const qpdf = qpdfCheck(file);
     expect(qpdf.status).toBe(0);
     expect(qpdf.output).toContain('No syntax or stream encoding errors');

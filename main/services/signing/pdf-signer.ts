@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { AppFailure } from '../../../shared/result';
-import { BYTE_RANGE_PLACEHOLDER, SIGNATURE_CONTENTS_BYTES } from '../../../shared/node/permit-pdf/signature-placeholder';
+import { BYTE_RANGE_PLACEHOLDER, SIGNATURE_CONTENTS_BYTES, SIGNING_TIME_SLOT_KEY, signingTimeText } from '../../../shared/node/permit-pdf/signature-placeholder';
 
 const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
 /** the placeholder /ByteRange the server leaves, as written: also checked by the signing workers (signing-worker-pool.ts) */
 export const BYTE_RANGE_PLACEHOLDERS = new RegExp(`^/ByteRange\\s*\\[\\s*0\\s+(?:/${BYTE_RANGE_PLACEHOLDER.replace(/\*/g, '\\*')}\\s*){3}\\]`);
 export const CONTENTS_KEY = Buffer.from(`/Contents <${'0'.repeat(64)}`);
+/** the /M slot a prepared permit leaves for the signing time (signature-placeholder.ts): also filled by the signing workers */
+export const SIGNING_TIME_KEY = Buffer.from(SIGNING_TIME_SLOT_KEY, 'latin1');
 export const CONTENTS_HEX_LENGTH = SIGNATURE_CONTENTS_BYTES * 2;
 const EMPTY_CONTENTS = Buffer.alloc(CONTENTS_HEX_LENGTH, '0');
 
@@ -24,11 +26,14 @@ export interface OpenSignature {
 }
 
 /**
- * Writes the real /ByteRange into a copy of a prepared PDF's single empty signature. Lengths
- * never change, so every offset in the file's cross-reference table stays right.
+ * Writes the real /ByteRange, and the signing time into the /M slot (when the permit has one),
+ * into a copy of a prepared PDF's single empty signature. Lengths never change, so every offset
+ * in the file's cross-reference table stays right.
  */
-export function openPreparedSignature(prepared: Uint8Array): OpenSignature {
+export function openPreparedSignature(prepared: Uint8Array, signedAt = new Date()): OpenSignature {
   const pdf = Buffer.from(prepared);
+  const slotAt = indexOfOnly(pdf, SIGNING_TIME_KEY);
+  if (slotAt >= 0) pdf.write(signingTimeText(signedAt), slotAt + '/M ('.length, 'latin1');
   const rangeAt = indexOfOnly(pdf, BYTE_RANGE_KEY);
   const contentsAt = indexOfOnly(pdf, CONTENTS_KEY);
   const placeholder = rangeAt >= 0 ? BYTE_RANGE_PLACEHOLDERS.exec(pdf.toString('latin1', rangeAt, rangeAt + 80))?.[0] : undefined;

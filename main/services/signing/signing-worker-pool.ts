@@ -3,15 +3,15 @@ import { Worker } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { AppFailure } from '../../../shared/result';
 import type { CadesTemplate } from './cades-signature';
-import { BYTE_RANGE_PLACEHOLDERS, CONTENTS_HEX_LENGTH, CONTENTS_KEY } from './pdf-signer';
+import { BYTE_RANGE_PLACEHOLDERS, CONTENTS_HEX_LENGTH, CONTENTS_KEY, SIGNING_TIME_KEY } from './pdf-signer';
 
 /**
  * The worker's whole program, kept as plain JavaScript in a string so it runs the same under
  * Electron's bundle, tsx and vitest (no file to resolve, no TypeScript loader to inherit). Per
  * permit it reads the prepared file itself (or takes the bytes it is given), refuses it unless
- * it hashes to the SHA-256 the Kepala Dinas reviewed, writes the real /ByteRange (the same
- * checks as openPreparedSignature in pdf-signer.ts: one /ByteRange placeholder, one empty
- * /Contents), hashes the signed ranges and signs the signed attributes with the batch's key;
+ * it hashes to the SHA-256 the Kepala Dinas reviewed, writes the real /ByteRange and the signing
+ * time into the /M slot (the same checks as openPreparedSignature in pdf-signer.ts: one
+ * /ByteRange placeholder, one empty /Contents), hashes the signed ranges and signs the signed attributes with the batch's key;
  * when the CMS needs no time-stamp it also fills the CMS template into /Contents and hashes
  * the finished file, and writes it to the temporary name it is given (unflushed: the batch
  * makes it durable, see SignedGroupJournal). The main thread only checks the workflow, records,
@@ -23,6 +23,7 @@ const { readFileSync, writeFileSync } = require('node:fs');
 const { createHash, sign } = require('node:crypto');
 const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
 const CONTENTS_KEY = Buffer.from(${JSON.stringify(CONTENTS_KEY.toString('latin1'))}, 'latin1');
+const SIGNING_TIME_KEY = Buffer.from(${JSON.stringify(SIGNING_TIME_KEY.toString('latin1'))}, 'latin1');
 const CONTENTS_HEX_LENGTH = ${CONTENTS_HEX_LENGTH};
 const EMPTY_CONTENTS = Buffer.alloc(CONTENTS_HEX_LENGTH, '0');
 const PLACEHOLDERS = new RegExp(${JSON.stringify(BYTE_RANGE_PLACEHOLDERS.source)});
@@ -43,6 +44,9 @@ function openSignature(pdf) {
   const byteRange = '/ByteRange [0 ' + start + ' ' + end + ' ' + (pdf.length - end) + ']';
   if (byteRange.length > match[0].length) return null;
   pdf.write(byteRange.padEnd(match[0].length, ' '), rangeAt, 'latin1');
+  // the signing time into the /M slot, as signingTimeText writes it (D:YYYYMMDDHHmmSSZ)
+  const slotAt = indexOfOnly(pdf, SIGNING_TIME_KEY);
+  if (slotAt >= 0) pdf.write('D:' + new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z', slotAt + 4, 'latin1');
   return { start, end };
 }
 parentPort.on('message', (message) => {

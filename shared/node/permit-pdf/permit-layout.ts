@@ -13,8 +13,10 @@ export interface PermitSigningInput {
   signedAt: Date;
   /**
    * Whether the signature dictionary claims signedAt as its signing time (/M). A permit
-   * prepared ahead of signing leaves it out: the time it is signed is the time-stamp's (or the
-   * server's clock when it receives it), and a preparation time would predate the signing step.
+   * prepared ahead of signing does not: its /M is a slot of the same length that the signer
+   * fills in place when signing (signature-placeholder.ts), as a preparation time would
+   * predate the signing step. The time recorded is still the time-stamp's (or the server's
+   * clock when it receives it).
    */
   claimSigningTime?: boolean;
   /** the signer as the certificate names them: its subject CN */

@@ -1,10 +1,15 @@
-import { SIGNATURE_CONTENTS_BYTES } from './signature-placeholder';
+import { SIGNATURE_CONTENTS_BYTES, SIGNING_TIME_SLOT, SIGNING_TIME_SLOT_KEY } from './signature-placeholder';
 
-/** Byte spans [start, end) of a prepared permit that signing fills in: the /ByteRange array and the /Contents hole. */
+/** Byte spans [start, end) of a prepared permit that signing fills in: the /ByteRange array, the /Contents hole and the /M date. */
 export interface SignatureHoles {
   byteRange: [number, number];
   contents: [number, number];
+  /** the date inside /M's parentheses; null in a permit prepared before it had the slot */
+  signingTime: [number, number] | null;
 }
+
+const SLOT_KEY = Buffer.from(SIGNING_TIME_SLOT_KEY, 'latin1');
+const FILLED_SIGNING_TIME = /^D:\d{14}Z$/;
 
 const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
 const CONTENTS_KEY = Buffer.from(`/Contents <${'0'.repeat(64)}`);
@@ -24,19 +29,24 @@ export function signatureHoles(prepared: Buffer): SignatureHoles | null {
   const start = contentsAt + '/Contents '.length;
   const end = start + SIGNATURE_CONTENTS_BYTES * 2 + 2;
   if (prepared[end - 1] !== 0x3e) return null;
-  return { byteRange: [rangeAt, rangeEnd + 1], contents: [start, end] };
+  const slotAt = prepared.indexOf(SLOT_KEY);
+  if (slotAt >= 0 && prepared.indexOf(SLOT_KEY, slotAt + 1) >= 0) return null;
+  const slotStart = slotAt + '/M ('.length;
+  return { byteRange: [rangeAt, rangeEnd + 1], contents: [start, end], signingTime: slotAt >= 0 ? [slotStart, slotStart + SIGNING_TIME_SLOT.length] : null };
 }
 
 /**
  * Whether `signed` is `prepared` with only its signature filled in: the same length, and equal
- * byte for byte everywhere but inside the /ByteRange array and the /Contents hole. A permit
+ * byte for byte everywhere but inside the /ByteRange array, the /Contents hole and the /M date. A permit
  * signed this way shows exactly what was prepared (and reviewed, and initialled).
  */
 export function isPreparedPermitFilledIn(prepared: Buffer, signed: Buffer): boolean {
   if (prepared.length !== signed.length) return false;
   const holes = signatureHoles(prepared);
   if (!holes) return false;
-  const spans = [holes.byteRange, holes.contents].sort((a, b) => a[0] - b[0]);
+  // the signing time written in the slot is a date of the slot's form, nothing else
+  if (holes.signingTime && !FILLED_SIGNING_TIME.test(signed.toString('latin1', ...holes.signingTime))) return false;
+  const spans = [holes.byteRange, holes.contents, ...(holes.signingTime ? [holes.signingTime] : [])].sort((a, b) => a[0] - b[0]);
   let from = 0;
   for (const [start, end] of spans) {
     if (prepared.compare(signed, from, start, from, start) !== 0) return false;

@@ -6,9 +6,22 @@ export const BYTE_RANGE_PLACEHOLDER = '**********';
 
 export const SIGNATURE_FIELD_NAME = 'TTE Kepala Dinas';
 
+/**
+ * The /M of a permit prepared before anyone signs it: a date of the right length (PDF's
+ * D:YYYYMMDDHHmmSSZ, UTC) that the signer overwrites in place with the signing time, so the
+ * file keeps its length and offsets. Written as `/M (D:19700101000000Z)`, once.
+ */
+export const SIGNING_TIME_SLOT = 'D:19700101000000Z';
+export const SIGNING_TIME_SLOT_KEY = `/M (${SIGNING_TIME_SLOT})`;
+
+/** A signing time as the slot holds it: D:YYYYMMDDHHmmSSZ in UTC, always 17 characters (years 1000–9999). */
+export function signingTimeText(at: Date): string {
+  return `D:${at.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+}
+
 export interface SignaturePlaceholderInfo {
   signerName: string;
-  /** the claimed signing time (/M); null leaves it out (ISO 32000-1 §12.8.1: optional) */
+  /** the claimed signing time (/M); null: not known yet, a SIGNING_TIME_SLOT the signer fills */
   signedAt: Date | null;
   reason: string;
   location: string;
@@ -60,7 +73,8 @@ export function addSignaturePlaceholder(pdf: PDFDocument, page: PDFPage, info: S
       Name: PDFHexString.fromText(info.signerName),
       Reason: PDFHexString.fromText(info.reason),
       Location: PDFHexString.fromText(info.location),
-      ...(info.signedAt ? { M: PDFString.fromDate(info.signedAt) } : {}),
+      // PAdES wants /M (ETSI EN 319 142-1): the time, or the slot for it when signing comes later
+      M: PDFString.of(info.signedAt ? signingTimeText(info.signedAt) : SIGNING_TIME_SLOT),
     }),
   );
   const [x, y, width, height] = info.rect ?? [0, 0, 0, 0];
