@@ -84,10 +84,15 @@ function outsideSignatureHoles(signed: Buffer, prepared: Buffer): { signed: Buff
   expect(c + d).toBe(signed.length);
   expect(prepared.toString('latin1', b, b + 1) + prepared.toString('latin1', c - 1, c)).toBe('<>');
   expect(/^<0+>$/.test(prepared.toString('latin1', b, c)), 'an empty /Contents hole in the prepared file').toBe(true);
+  // the /M slot left for the signing time, filled with it (a date of the same form)
+  const slotAt = prepared.indexOf('/M (D:19700101000000Z)');
+  expect(slotAt, 'a signing time slot in the prepared file').toBeGreaterThan(0);
+  expect(signed.toString('latin1', slotAt, slotAt + 22)).toMatch(/^\/M \(D:20\d{12}Z\)$/);
   const mask = (bytes: Buffer) => {
     const copy = Buffer.from(bytes);
     copy.fill(0x20, rangeAt, rangeEnd);
     copy.fill(0x30, b, c);
+    copy.fill(0x30, slotAt + 4, slotAt + 21);
     return copy;
   };
   return { signed: mask(signed), prepared: mask(prepared), byteRangeLength: rangeEnd - rangeAt };
@@ -139,6 +144,10 @@ describe('the Kepala Dinas reviews the prepared permits with the keyboard only',
     };
     let current = await see();
     expect(await review.getByText(`Draf 1 dari ${DRAFTS}`, { exact: true }).count()).toBe(1);
+    // beside the permit: what the officials before found in the file and wrote on it
+    const notes = review.getByTestId('review-notes');
+    await notes.waitFor();
+    expect(await notes.textContent()).toMatch(/berbeda dari data nasional|Sesuai dengan data nasional/);
     await page.keyboard.press('ArrowRight');
     current = await see(current.id);
     await page.keyboard.press('p');
@@ -221,7 +230,7 @@ describe('the Kepala Dinas reviews the prepared permits with the keyboard only',
       const before = prepared.get(s.id)!;
       expect(bytes.length, `${s.registration}: same length as prepared`).toBe(before.length);
       const compared = outsideSignatureHoles(bytes, before);
-      expect(compared.signed.equals(compared.prepared), `${s.registration}: only /ByteRange and /Contents differ`).toBe(true);
+      expect(compared.signed.equals(compared.prepared), `${s.registration}: only /ByteRange, /Contents and the /M date differ`).toBe(true);
       expect(compared.byteRangeLength, 'nothing but the /ByteRange array is set aside besides the hole').toBeLessThan(80);
       const report = pdfsig(file, caPem, desk.dataDir);
       expect(report, s.registration).toContain('Signature is Valid.');

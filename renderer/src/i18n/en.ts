@@ -199,6 +199,10 @@ export const en: Messages = {
     rejectFailed: '{{count}} could not be sent:',
   },
   review: {
+    findings_one: '{{count}} field differs from the national records',
+    findings_other: '{{count}} fields differ from the national records',
+    noFindings: 'Matches the national records',
+    notesLabel: 'Notes of the officials before',
     title: 'Review draft permits',
     position: 'Draft {{position}} of {{total}}',
     countsLabel: 'Review summary',

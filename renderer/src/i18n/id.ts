@@ -258,6 +258,10 @@ export const id = {
     rejectFailed: '{{count}} gagal dikirim:',
   },
   review: {
+    findings_one: '{{count}} data berbeda dari data nasional',
+    findings_other: '{{count}} data berbeda dari data nasional',
+    noFindings: 'Sesuai dengan data nasional',
+    notesLabel: 'Catatan petugas sebelumnya',
     title: 'Tinjau draf izin',
     position: 'Draf {{position}} dari {{total}}',
     countsLabel: 'Ringkasan tinjauan',

@@ -8,6 +8,7 @@ import { useErrorText } from '../../use-error-text';
 import { canMark, currentId, reviewCounts, reviewReducer, type ReviewAction, type ReviewState } from './review-marks';
 import { preparedPermitQuery, usePreparedPermits } from './use-prepared-permits';
 import { ReviewDraftList } from './review-draft-list';
+import { ReviewFileNotes } from './review-file-notes';
 
 const SCROLL_KEYS: Record<string, (height: number) => number> = {
   ArrowDown: () => 80,
@@ -176,6 +177,7 @@ export function SigningReviewScreen({ items, state, dispatch, onSign, onClose }:
                   <kbd>N</kbd>
                 </button>
               </div>
+              <ReviewFileNotes applicationId={item.id} />
             </div>
             <PdfViewer title={t('review.viewerTitle', { number: item.registrationNumber })} loadKey={item.id} load={load} onShown={onShown} maxFitScale={1.5} searchable={false} />
             <p id="review-keys" className="review-keys muted">
