@@ -87,17 +87,20 @@ export const complaintReportSchema = z.object({
   history: z.array(complaintHistorySchema),
 });
 
+/** The longest text of each field of a complaint: the form stops there, the schema refuses more. */
+export const COMPLAINT_TEXT_LIMITS = { complainantName: 200, complainantIdentity: 100, contact: 200, summary: 4000, note: 4000 } as const;
+
 /** What the complaints unit records of a new complaint (Buku Pengaduan: date, identity, contact, channel, type, weight). */
 export const complaintDetailsSchema = z
   .object({
     receivedOn: isoDate,
-    complainantName: z.string().trim().min(1).max(200),
-    complainantIdentity: z.string().trim().min(1).max(100),
-    contact: z.string().trim().min(1).max(200),
+    complainantName: z.string().trim().min(1).max(COMPLAINT_TEXT_LIMITS.complainantName),
+    complainantIdentity: z.string().trim().min(1).max(COMPLAINT_TEXT_LIMITS.complainantIdentity),
+    contact: z.string().trim().min(1).max(COMPLAINT_TEXT_LIMITS.contact),
     channel: z.enum(COMPLAINT_CHANNELS),
     type: z.enum(COMPLAINT_TYPES),
     weight: z.enum(COMPLAINT_WEIGHTS),
-    summary: z.string().trim().min(1).max(4000),
+    summary: z.string().trim().min(1).max(COMPLAINT_TEXT_LIMITS.summary),
     applicationId: z.string().max(64).nullable(),
   })
   .strict();
@@ -111,7 +114,7 @@ export const complaintCommandSchema = z.discriminatedUnion('kind', [
       action: z.enum(COMPLAINT_ACTIONS),
       /** for `record` */
       complaint: complaintDetailsSchema.optional(),
-      note: z.string().trim().max(4000).nullable().default(null),
+      note: z.string().trim().max(COMPLAINT_TEXT_LIMITS.note).nullable().default(null),
       /** for `answer`: must be the channel the complaint came by */
       answerChannel: z.enum(COMPLAINT_CHANNELS).optional(),
     })
@@ -122,7 +125,7 @@ export const complaintCommandSchema = z.discriminatedUnion('kind', [
       id: z.string().uuid(),
       month: calendarMonthSchema,
       action: z.enum(REPORT_ACTIONS),
-      note: z.string().trim().max(4000).nullable().default(null),
+      note: z.string().trim().max(COMPLAINT_TEXT_LIMITS.note).nullable().default(null),
     })
     .strict(),
 ]);

@@ -19,6 +19,9 @@ let embedded: EmbeddedServer | null = null;
 let mainWindow: BrowserWindow | null = null;
 
 app.enableSandbox();
+// Chromium's own locale: the date fields (Buku Pengaduan) read dd/mm/yyyy and its few words
+// are Indonesian, whatever language the PC's system is set to
+app.commandLine.appendSwitch('lang', 'id');
 // Must happen before 'ready'; privileges are fixed for the life of the process.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 

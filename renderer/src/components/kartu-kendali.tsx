@@ -54,9 +54,9 @@ export function KartuKendali({
       <h2 id="kartu-title">{t('application.kartu')}</h2>
       {card && (
         <p className={card.late ? 'kartu-total late' : 'kartu-total'}>
-          <strong>{card.late ? t('oversight.kartu.late') : t('oversight.kartu.onTime')}</strong>{' '}
+          <strong>{card.late ? t('oversight.kartu.late') : t('oversight.kartu.onTime')}</strong>:{' '}
           {t('oversight.kartu.total', { time: formatWorkingDuration(card.totalMinutes, locale), days: card.slaWorkingDays, deadline: card.deadline ? formatDate(card.deadline, i18n.language) : '—' })}
-          {card.open && <span className="muted"> ({t('oversight.kartu.pending')})</span>}
+          {card.open && <span className="muted">, {t('oversight.kartu.pending')}</span>}
         </p>
       )}
       {card && (

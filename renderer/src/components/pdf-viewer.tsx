@@ -257,6 +257,12 @@ export function PdfViewer({ load, loadKey, title, onShown, maxFitScale = Infinit
           return { left: Math.min(x1, x2) * scale, top: Math.min(y1, y2) * scale, width: Math.abs(x2 - x1) * scale, height: Math.abs(y2 - y1) * scale };
         })
       : [];
+  // a search that found something shows it: the first hit of the page is scrolled into view
+  const firstMarker = markers[0];
+  useEffect(() => {
+    if (!firstMarker) return;
+    areaRef.current?.querySelector('.search-hit')?.scrollIntoView({ block: 'center', inline: 'center' });
+  }, [firstMarker?.left, firstMarker?.top, hitIndex]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <div

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { COMPLAINT_CHANNELS, COMPLAINT_ROUTING, COMPLAINT_TYPES, COMPLAINT_WEIGHTS, type ComplaintAction, type ComplaintChannel, type ComplaintType, type ComplaintWeight } from '../../../shared/complaint-rules';
+import { COMPLAINT_CHANNELS, COMPLAINT_ROUTING, COMPLAINT_TEXT_LIMITS, COMPLAINT_TYPES, COMPLAINT_WEIGHTS, type ComplaintAction, type ComplaintChannel, type ComplaintType, type ComplaintWeight } from '../../../shared/complaint-rules';
 import type { MethodOutput } from '../../../shared/contract';
 import type { User } from '../../../shared/sync-protocol';
 import { calendarDateIn } from '../../../shared/working-days';
@@ -10,6 +10,9 @@ import { formatDate, formatDateTime, formatMonth } from '../format';
 import { useErrorText } from '../use-error-text';
 
 type ListedComplaint = MethodOutput<'complaints.list'>['complaints'][number];
+
+/** A registration number (MPPD-2026-010231) with room to spare: the field stops there, and an unknown one is echoed short. */
+const REGISTRATION_MAX_LENGTH = 40;
 
 /** The office's own zone (WIB, WITA or WIT): "today" and "this month" are the office's, not Jakarta's. */
 function useOfficeTimeZone(): string {
@@ -179,6 +182,7 @@ function ComplaintForm() {
         {requiredLabel(t('oversight.complaints.name'))}
         <input
           {...requiredProps('name')}
+          maxLength={COMPLAINT_TEXT_LIMITS.complainantName}
           value={name}
           onChange={(e) => {
             setName(e.target.value);
@@ -191,6 +195,7 @@ function ComplaintForm() {
         {requiredLabel(t('oversight.complaints.identity'))}
         <input
           {...requiredProps('identity')}
+          maxLength={COMPLAINT_TEXT_LIMITS.complainantIdentity}
           value={identity}
           onChange={(e) => {
             setIdentity(e.target.value);
@@ -203,6 +208,7 @@ function ComplaintForm() {
         {requiredLabel(t('oversight.complaints.contact'))}
         <input
           {...requiredProps('contact')}
+          maxLength={COMPLAINT_TEXT_LIMITS.contact}
           value={contact}
           onChange={(e) => {
             setContact(e.target.value);
@@ -246,6 +252,7 @@ function ComplaintForm() {
         {t('oversight.complaints.application')}
         <input
           name="registration"
+          maxLength={REGISTRATION_MAX_LENGTH}
           value={registration}
           aria-invalid={problem ? true : undefined}
           onChange={(e) => {
@@ -260,6 +267,7 @@ function ComplaintForm() {
         <textarea
           rows={3}
           {...requiredProps('summary')}
+          maxLength={COMPLAINT_TEXT_LIMITS.summary}
           value={summary}
           onChange={(e) => {
             setSummary(e.target.value);
@@ -348,7 +356,7 @@ function ComplaintCard({ complaint: c }: { complaint: ListedComplaint }) {
           {c.actions.some(needsNote) && (
             <label>
               {t('oversight.complaints.note')}
-              <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+              <textarea rows={2} maxLength={COMPLAINT_TEXT_LIMITS.note} value={note} onChange={(e) => setNote(e.target.value)} />
             </label>
           )}
           {c.actions.map((a) => (
@@ -400,7 +408,7 @@ function MonthlyReportPanel({ month }: { month: string }) {
         <div className="complaint-actions">
           <label>
             {t('oversight.complaints.note')}
-            <textarea rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+            <textarea rows={2} maxLength={COMPLAINT_TEXT_LIMITS.note} value={note} onChange={(e) => setNote(e.target.value)} />
           </label>
           {report.data.actions.map((a) => (
             <button

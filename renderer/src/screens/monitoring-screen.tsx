@@ -107,12 +107,16 @@ function Figures({ figures, fromCache }: { figures: MonitoringFigures; fromCache
         grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
         legend: { top: 0 },
         // minutes span 3 minutes to days: a log axis keeps both readable; labels in working time
-        xAxis: { type: 'log', min: 1, axisLabel: { formatter: (v: number) => formatWorkingDuration(v, locale) } },
+        // labels of working time are long: those that would overlap are left out
+        xAxis: { type: 'log', min: 1, axisLabel: { formatter: (v: number) => formatWorkingDuration(v, locale), hideOverlap: true } },
         yAxis: { type: 'category', data: stageRows, axisLabel: { width: 220, overflow: 'truncate' } },
         series: [
           { name: t('oversight.monitoring.median'), type: 'bar', data: timedStages.map((s) => positive(s.medianMinutes)), itemStyle: { color: BLUE } },
           { name: t('oversight.monitoring.p90'), type: 'bar', data: timedStages.map((s) => positive(s.p90Minutes)), itemStyle: { color: RED } },
-          { name: t('oversight.monitoring.standard'), type: 'bar', data: timedStages.map((s) => positive(s.standardMinutes)), itemStyle: { color: GREY } },
+          // a legend entry for bars no stage has would promise what the chart does not show
+          ...(timedStages.some((s) => s.standardMinutes !== null)
+            ? [{ name: t('oversight.monitoring.standard'), type: 'bar' as const, data: timedStages.map((s) => positive(s.standardMinutes)), itemStyle: { color: GREY } }]
+            : []),
         ],
       } satisfies ChartOption,
       byPermitType: stacked(f.byPermitType),
@@ -195,7 +199,7 @@ function Figures({ figures, fromCache }: { figures: MonitoringFigures; fromCache
                   <td className="num">{s.count}</td>
                   <td>{duration(s.medianMinutes)}</td>
                   <td className={s.standardMinutes !== null && (s.p90Minutes ?? 0) > s.standardMinutes ? 'late' : undefined}>{duration(s.p90Minutes)}</td>
-                  <td className={s.overStandard > 0 ? 'num late' : 'num'}>{s.overStandard}</td>
+                  <td className={s.overStandard > 0 ? 'num late' : 'num'}>{s.standardMinutes === null ? '—' : s.overStandard}</td>
                 </tr>
               ))}
             </tbody>
