@@ -33,6 +33,7 @@ it('offers the language on the sign-in screen and keeps it after signing in', as
 
   // the screen is English; what the applicant is sent is not: a return message stays Bahasa Indonesia
   await page.locator('.queue-row:not(.loading) .link').first().click();
+  await page.getByRole('heading', { name: 'Data conformity' }).waitFor();
   await page.keyboard.press('Alt+k');
   const preview = page.getByTestId('return-preview');
   await preview.waitFor();
