@@ -54,6 +54,7 @@ function fakeElectron(userData: string, recorded: Recorded, options: { safeStora
       app: {
         isPackaged: options.isPackaged,
         enableSandbox: () => recorded.calls.push('enableSandbox'),
+        commandLine: { appendSwitch: (name: string, value?: string) => recorded.calls.push(ready ? `appendSwitch ${name}=${value} AFTER ready` : `appendSwitch ${name}=${value}`) },
         requestSingleInstanceLock: () => true,
         on: (event: string, handler: Handler) => recorded.appHandlers.set(event, handler),
         whenReady: () => whenReady,
@@ -176,8 +177,12 @@ describe('main/electron/main.ts wired to a stand-in electron', () => {
 
   it('makes app:// privileged before ready and serves it (and refuses file://) only after', () => {
     expect(recorded.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
-    const order = recorded.calls.filter((c) => c !== 'enableSandbox' && !c.startsWith('exit'));
+    const order = recorded.calls.filter((c) => c !== 'enableSandbox' && !c.startsWith('exit') && !c.startsWith('appendSwitch'));
     expect(order.slice(0, 4)).toEqual(['registerSchemesAsPrivileged', 'ready', 'handle app', 'handle file']);
+  });
+
+  it("sets Chromium's locale to Indonesian before ready (date fields read dd/mm/yyyy)", () => {
+    expect(recorded.calls.filter((c) => c.startsWith('appendSwitch'))).toEqual(['appendSwitch lang=id']);
   });
 
   it('serves the renderer folder beside dist/electron with the CSP, and nothing else', async () => {
