@@ -48,7 +48,8 @@ export const COMPLAINT_ROUTING: Record<ComplaintWeight, { coordinator: Role | nu
   berat: { coordinator: 'kepala_dinas', withWhom: 'dikoordinasikan oleh Kepala Dinas dengan Walikota c.q. Asisten atau Sekretaris Daerah' },
 };
 
-const isoDate = calendarDateSchema;
+/** a date as the server answers it: its stored form (what the office recorded stays readable) */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export const complaintHistorySchema = z.object({
   action: z.string(),
@@ -79,7 +80,7 @@ export const complaintSchema = z.object({
 });
 
 export const complaintReportSchema = z.object({
-  month: calendarMonthSchema,
+  month: z.string().regex(/^\d{4}-\d{2}$/),
   status: z.enum(REPORT_STATUSES),
   note: z.string(),
   /** the complaints of the month when the report was last drafted or fixed: date, identity, type, weight */
@@ -93,7 +94,7 @@ export const COMPLAINT_TEXT_LIMITS = { complainantName: 200, complainantIdentity
 /** What the complaints unit records of a new complaint (Buku Pengaduan: date, identity, contact, channel, type, weight). */
 export const complaintDetailsSchema = z
   .object({
-    receivedOn: isoDate,
+    receivedOn: calendarDateSchema,
     complainantName: z.string().trim().min(1).max(COMPLAINT_TEXT_LIMITS.complainantName),
     complainantIdentity: z.string().trim().min(1).max(COMPLAINT_TEXT_LIMITS.complainantIdentity),
     contact: z.string().trim().min(1).max(COMPLAINT_TEXT_LIMITS.contact),

@@ -4,6 +4,7 @@ import type { CacheDatabase, OutboxTable } from '../../db/cache-database';
 import type { CacheDbOrTrx } from './cache-reads';
 import { complaintOutboxCommandSchema, outboxCommandSchema, signCommand, type ComplaintOutboxCommand, type StoredCommand } from './outbox-command';
 import type { DeskIdentity } from './server-client';
+import { holdsNulCharacter } from '../../shared/nul-character';
 
 /**
  * The cache's outbox table: the desk's own decisions and complaint steps waiting for the office
@@ -155,7 +156,8 @@ export async function pendingPage(db: CacheDbOrTrx, options: { after: { createdA
  */
 export async function readStoredOrQuarantine(db: Kysely<CacheDatabase>, row: OutboxRow): Promise<StoredCommand | null> {
   const command = parseStored(row.command);
-  if (command && command.id === row.id && command.applicationId === row.application_id) return command;
+  // a NUL character (queued before the desk refused them) the server refuses whole: set it aside
+  if (command && command.id === row.id && command.applicationId === row.application_id && !holdsNulCharacter(command)) return command;
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('outbox')

@@ -64,8 +64,10 @@ export class OversightClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
+      this.client.noteReachable(false);
       throw new AppFailure('SERVER_UNREACHABLE', `cannot reach ${this.client.baseUrl}: ${(error as Error).message}`);
     }
+    this.client.noteReachable(true);
     if (response.ok) return response;
     const detail = (await response.text().catch(() => '')).slice(0, 300);
     if (response.status === 401) throw new AppFailure('SESSION_EXPIRED', 'the server no longer accepts this session');

@@ -72,7 +72,8 @@ export class ServerClient {
     this.reachabilityListeners.push(listener);
   }
 
-  private noteReachable(reachable: boolean): void {
+  /** whether the server answered a request made outside this client (oversight-client.ts) */
+  noteReachable(reachable: boolean): void {
     for (const listener of this.reachabilityListeners) listener(reachable);
   }
 

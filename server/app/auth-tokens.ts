@@ -37,15 +37,22 @@ export async function startSession(db: Kysely<ServerDatabase>, userId: string, n
   return { token, expiresAt, session: { id: session.id, key: session.key.toString('base64url'), expiresAt: session.expiresAt } };
 }
 
-/** The active user a bearer token belongs to, or null when unknown, expired or revoked. */
+/**
+ * The active user a bearer token belongs to, or null when unknown, expired or revoked. A token
+ * whose sign-in (author session) an administrator revoked answers null too, even one a refresh
+ * made while the revocation was under way.
+ */
 export async function userForToken(db: Kysely<ServerDatabase>, token: string, now = new Date()): Promise<UserTable | null> {
   const row = await db
     .selectFrom('auth_tokens')
     .innerJoin('users', 'users.id', 'auth_tokens.user_id')
+    // a token from before author sessions has none, and stays good until it expires
+    .leftJoin('auth_sessions', 'auth_sessions.id', 'auth_tokens.session_id')
     .selectAll('users')
     .where('auth_tokens.token_hash', '=', tokenHash(token))
     .where('auth_tokens.expires_at', '>', now.toISOString())
     .where('users.active', '=', 1)
+    .where('auth_sessions.revoked_at', 'is', null)
     .executeTakeFirst();
   return row ?? null;
 }

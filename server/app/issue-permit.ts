@@ -73,11 +73,9 @@ export async function issuePermit(db: Kysely<ServerDatabase>, pusher: UserTable,
         throw error;
       },
     );
-  if (refusal) {
-    return runCommandOnce(db, booking, request.commandId, now, async () => {
-      throw refusal;
-    });
-  }
+  // not recorded: read without the row lock, it may have seen the file a moment before a writer
+  // moved it; the refusal that counts is issue()'s, judged under the lock
+  if (refusal) return refuseUnrecorded(db, booking, request.commandId, refusal);
   // the roots of the signer's own office: a permit of another office's file is refused in issue()
   const office = await loadOffice(db, user.office_id);
   // Verified outside the write transaction: revocation lookups may take seconds, a write lock must not.

@@ -9,7 +9,8 @@ function isProxyAddress(text: string): boolean {
   if (rest.length > 0 || !address) return false;
   const family = isIP(address);
   if (family === 0) return false;
-  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  // a /0 block is every address: the same as believing any client
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
 const proxyAddress = z.string().refine(isProxyAddress, 'not an IP address or CIDR block (e.g. 127.0.0.1 or 10.0.0.0/8)');

@@ -6,6 +6,7 @@ import type { PadesLevel } from '../sync-protocol';
 import { validateSigningCertificatePath, type PathValidationInput, type PathValidationResult, type RevocationOutcome, type RevocationSource } from './certificate-path';
 import { readTstInfo } from './time-stamp-token';
 import { PdfStructureError, isRef, parsePdfDate, readPdfSignatureStructure, type PdfSignatureEntry, type PdfSignatureStructure } from './pdf-structure';
+import { SIGNING_TIME_SLOT } from './permit-pdf/signing-time-slot';
 
 export interface VerifyPdfOptions {
   /** the roots the office trusts (PEM); none: nothing is trusted */
@@ -363,29 +364,35 @@ const pemBody = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICA
  */
 /**
  * A signature time-stamp token (RFC 3161) judged: its time when it stamps this signature value
- * and its TSA is one the caller accepts; 'untrusted' when it is sound but its TSA is not
- * accepted (or its time lies ahead); 'invalid' when it is damaged or stamps something else.
+ * and its TSA is one the caller accepts; 'invalid' only when it demonstrably does not hold
+ * (it stamps another value, or its TSA's signature fails under an algorithm this verifier
+ * checks); 'untrusted' for anything else: a TSA not accepted, a time ahead, a token this
+ * verifier cannot check (no certificate inside, an algorithm it does not know, an odd encoding).
  */
 function verifyTimeStamp(token: Der, signatureValue: Buffer, rootsPem: string[] | undefined, now: Date): Date | 'untrusted' | 'invalid' {
   try {
     const sd = parseSignedData(token.buf, token.start, token.end);
-    if (sd.eContentType !== OID.tstInfo || !sd.eContent || sd.signerInfos.length !== 1) return 'invalid';
+    if (sd.eContentType !== OID.tstInfo || !sd.eContent || sd.signerInfos.length !== 1) return 'untrusted';
     const { imprintAlgorithm, imprint, genTime } = readTstInfo(sd.eContent);
     const imprintHash = HASHES[imprintAlgorithm];
-    if (!imprintHash || !imprint.equals(hashOf(imprintHash, signatureValue))) return 'invalid';
+    if (!imprintHash) return 'untrusted';
+    if (!imprint.equals(hashOf(imprintHash, signatureValue))) return 'invalid';
     const signer = sd.signerInfos[0]!;
     const contentType = signer.signedAttributes?.get(OID.contentType);
-    if (!signer.digestHash || !contentType || contentType.length !== 1 || oidOf(contentType[0]) !== OID.tstInfo) return 'invalid';
+    if (!signer.digestHash || !contentType || contentType.length !== 1 || oidOf(contentType[0]) !== OID.tstInfo) return 'untrusted';
     const digest = messageDigestOf(signer);
-    if (!digest || !digest.equals(hashOf(signer.digestHash, sd.eContent))) return 'invalid';
+    if (!digest) return 'untrusted';
+    if (!digest.equals(hashOf(signer.digestHash, sd.eContent))) return 'invalid';
     const tsa = signerCertificate(signer.sid, sd.certificates);
-    if (!tsa || !signatureVerifies(signer, tsa, []) || !checkSigningCertificateAttribute(signer, tsa).ok) return 'invalid';
+    if (!tsa || !signatureHash(signer.signatureAlgorithm, signer.digestHash)) return 'untrusted';
+    if (!signatureVerifies(signer, tsa, [])) return 'invalid';
+    if (!checkSigningCertificateAttribute(signer, tsa).ok) return 'untrusted';
     if (genTime.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return 'untrusted';
     if (!validAt(tsa, genTime) || !(extendedKeyUsages(tsa) ?? []).includes(OID.timeStamping)) return 'untrusted';
     if (!chainsTo(tsa, sd.certificates, rootsPem ?? [], genTime)) return 'untrusted';
     return genTime;
   } catch {
-    return 'invalid';
+    return 'untrusted';
   }
 }
 
@@ -593,7 +600,8 @@ async function verifyInto(pdf: Buffer, options: VerifyPdfOptions, facts: Signatu
     return finish(facts, problems);
   }
   facts.signed = true;
-  facts.claimedSigningTime = parsePdfDate(signature.signingTime);
+  // a prepared permit's /M slot left unfilled (a desk that predates it) claims no time at all
+  facts.claimedSigningTime = signature.signingTime === SIGNING_TIME_SLOT ? null : parsePdfDate(signature.signingTime);
 
   // ---- the bytes: ranges, hole, revisions
   const range = signature.byteRange;

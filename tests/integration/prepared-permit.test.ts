@@ -188,13 +188,23 @@ describe('the server checks that what was signed is what was prepared', () => {
     expect(await issue('kadis', id, pdf)).toMatchObject({ status: 'rejected', code: 'SIGNED_NOT_PREPARED' });
   });
 
-  it('refuses a signing time slot filled with anything but a date of its form', async () => {
+  it('refuses a signing time slot filled with anything but a real time of its form', async () => {
     const id = fileAt('dpmptsp-kota-metro', 'penandatanganan');
-    const bytes = Buffer.from(prepared(id)!.pdf);
-    const slot = bytes.indexOf('/M (D:19700101000000Z)');
-    bytes.write('D:2026112X000000Z', slot + 4, 'latin1');
-    const { pdf } = await makeSignedPermit({ p12: certs.p12.valid, prepared: bytes });
-    expect(await issue('kadis', id, pdf)).toMatchObject({ status: 'rejected', code: 'SIGNED_NOT_PREPARED' });
+    for (const written of ['D:2026112X000000Z', 'D:20261399999999Z', 'D:20260230120000Z']) {
+      const bytes = Buffer.from(prepared(id)!.pdf);
+      const slot = bytes.indexOf('/M (D:19700101000000Z)');
+      bytes.write(written, slot + 4, 'latin1');
+      const { pdf } = await makeSignedPermit({ p12: certs.p12.valid, prepared: bytes, leaveSigningTimeSlot: true });
+      // refused as not what was prepared, or (a date JavaScript would roll over) for its time
+      expect([written, await issue('kadis', id, pdf)]).toMatchObject([written, { status: 'rejected', code: expect.stringMatching(/^(SIGNED_NOT_PREPARED|SIGNATURE_INVALID)$/) }]);
+    }
+  });
+
+  it('issues a permit signed by a desk from before the slot, which leaves /M as prepared: no time claimed', async () => {
+    const id = fileAt('dpmptsp-kota-metro', 'penandatanganan');
+    const { pdf } = await makeSignedPermit({ p12: certs.p12.valid, prepared: prepared(id)!.pdf, leaveSigningTimeSlot: true });
+    expect(pdf.includes('/M (D:19700101000000Z)')).toBe(true);
+    expect(await issue('kadis', id, pdf)).toMatchObject({ status: 'accepted' });
   });
 
   it('issues the genuine signed permit, in a chain with parafs too; pdfsig: valid, total document signed', async () => {

@@ -106,6 +106,7 @@ describe('configuration', () => {
     expect(() => loadServerConfig({ env: { MEJA_IZIN_TRUST_PROXY: 'true' } })).toThrow(/trustProxy \(from \$MEJA_IZIN_TRUST_PROXY\): .*name the proxy's address/s);
     expect(() => loadServerConfig({ flags: { trustProxy: 'proxy.example' } })).toThrow(/trustProxy/);
     expect(() => loadServerConfig({ flags: { trustProxy: '10.0.0.0/33' } })).toThrow(/trustProxy/);
+    expect(() => loadServerConfig({ flags: { trustProxy: '0.0.0.0/0' } })).toThrow(/trustProxy/);
     expect(loadServerConfig({ flags: { trustProxy: '10.0.0.0/8,::1' } }).trustProxy).toEqual(['10.0.0.0/8', '::1']);
   });
 

@@ -113,6 +113,8 @@ describe('sign-in, sign-out, refresh and administration', () => {
     const revoked = await login(server.url, 'penata2');
     await session(revoked.session.id, { revoked_at: new Date().toISOString() });
     expect((await api(server.url, '/auth/refresh', { method: 'POST', token: revoked.token })).status).toBe(401);
+    // and a token of a revoked sign-in answers nothing, even one a refresh made meanwhile
+    expect((await api(server.url, '/sync/pull?since=0&limit=5', { token: revoked.token })).status).toBe(401);
 
     const ending = await login(server.url, 'penata2');
     const end = new Date(Date.now() + 60 * 60_000).toISOString();

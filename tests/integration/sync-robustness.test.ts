@@ -58,25 +58,27 @@ describe('a damaged outbox row', () => {
 
       const offline = await office.openDesk('penata');
       await offline.signIn('penata');
-      const targets = items.filter((i) => i.stage === 'pemeriksaan').slice(0, 4);
+      const targets = items.filter((i) => i.stage === 'pemeriksaan').slice(0, 5);
       for (const t of targets) await offline.callOk('review.decide', { applicationId: t.id, action: 'kembalikan_ke_pemohon', reason: 'Pas foto tidak sesuai.', checklist: null });
       await offline.desk.close();
 
-      // one row's JSON torn, another's grown past the protocol's limits
+      // one row's JSON torn, another's grown past the protocol's limits, a third holding a NUL
+      // character (queued before the desk refused them; the server refuses such a request whole)
       const cache = openDeskCache(cacheFile, { readonly: false });
       const rows = cache.prepare('SELECT id, application_id, command FROM outbox ORDER BY created_at').all() as Array<{ id: string; application_id: string; command: string }>;
-      expect(rows).toHaveLength(4);
+      expect(rows).toHaveLength(5);
       cache.prepare('UPDATE outbox SET command = ? WHERE id = ?').run(rows[1]!.command.slice(0, 40), rows[1]!.id);
       cache.prepare('UPDATE outbox SET command = ? WHERE id = ?').run(JSON.stringify({ ...JSON.parse(rows[2]!.command), reason: 'x'.repeat(5000) }), rows[2]!.id);
+      cache.prepare('UPDATE outbox SET command = ? WHERE id = ?').run(JSON.stringify({ ...JSON.parse(rows[3]!.command), reason: 'Pas foto\u0000 tidak sesuai.' }), rows[3]!.id);
       cache.close();
 
       await office.restartServer();
       const desk = await office.openDesk('penata');
       expect((await desk.call('session.signIn', { username: 'penata', password: DEMO_PASSWORD })).ok).toBe(true);
-      expect(await desk.callOk('sync.status', {})).toMatchObject({ online: true, lastError: null, pendingCommands: 0, quarantinedCommands: 2 });
-      const [good1, torn, grown, good2] = rows;
+      expect(await desk.callOk('sync.status', {})).toMatchObject({ online: true, lastError: null, pendingCommands: 0, quarantinedCommands: 3 });
+      const [good1, torn, grown, withNul, good2] = rows;
       for (const row of [good1!, good2!]) expect(serverStage(office.serverDb, row.application_id)).toBe('dikembalikan');
-      for (const row of [torn!, grown!]) {
+      for (const row of [torn!, grown!, withNul!]) {
         expect(serverStage(office.serverDb, row.application_id)).toBe('pemeriksaan');
         // back where the server has it, so the decision can be made again
         expect((await desk.callOk('application.get', { applicationId: row.application_id })).application.stage).toBe('pemeriksaan');

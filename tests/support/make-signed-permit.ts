@@ -10,6 +10,8 @@ import { makeApplicant, seededRandom } from '../../server/seed/demo-people';
 import { TEST_PASSPHRASE } from './test-certificates';
 
 export interface SignedPermitOptions {
+  /** sign a prepared permit's /M slot unfilled, as a desk from before the slot did */
+  leaveSigningTimeSlot?: boolean;
   /** the .p12 to sign with (one of makeTestCertificates' files); opened with TEST_PASSPHRASE */
   p12: string;
   /** the /M the signer claims; default now */
@@ -69,6 +71,6 @@ export async function makeSignedPermit(options: SignedPermitOptions): Promise<Si
     draft: false,
     signing: { signedAt: options.signedAt ?? new Date(), signerName: office.headName, validationData: options.validationData },
   });
-  const pdf = await signPreparedPdf(prepared, (digest) => buildCadesSignature({ documentDigest: digest, identity, timeStamp: options.timeStamp }));
+  const pdf = await signPreparedPdf(prepared, (digest) => buildCadesSignature({ documentDigest: digest, identity, timeStamp: options.timeStamp }), options.leaveSigningTimeSlot ? null : new Date());
   return { pdf, identity, application };
 }

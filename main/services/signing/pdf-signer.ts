@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppFailure } from '../../../shared/result';
-import { BYTE_RANGE_PLACEHOLDER, SIGNATURE_CONTENTS_BYTES, SIGNING_TIME_SLOT_KEY, signingTimeText } from '../../../shared/node/permit-pdf/signature-placeholder';
+import { BYTE_RANGE_PLACEHOLDER, SIGNATURE_CONTENTS_BYTES } from '../../../shared/node/permit-pdf/signature-placeholder';
+import { SIGNING_TIME_SLOT_KEY, signingTimeText } from '../../../shared/node/permit-pdf/signing-time-slot';
 
 const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
 /** the placeholder /ByteRange the server leaves, as written: also checked by the signing workers (signing-worker-pool.ts) */
@@ -30,10 +31,11 @@ export interface OpenSignature {
  * into a copy of a prepared PDF's single empty signature. Lengths never change, so every offset
  * in the file's cross-reference table stays right.
  */
-export function openPreparedSignature(prepared: Uint8Array, signedAt = new Date()): OpenSignature {
+export function openPreparedSignature(prepared: Uint8Array, signedAt: Date | null = new Date()): OpenSignature {
   const pdf = Buffer.from(prepared);
   const slotAt = indexOfOnly(pdf, SIGNING_TIME_KEY);
-  if (slotAt >= 0) pdf.write(signingTimeText(signedAt), slotAt + '/M ('.length, 'latin1');
+  // null: the slot is left as it is, claiming no time (as a desk from before the slot signed)
+  if (slotAt >= 0 && signedAt) pdf.write(signingTimeText(signedAt), slotAt + '/M ('.length, 'latin1');
   const rangeAt = indexOfOnly(pdf, BYTE_RANGE_KEY);
   const contentsAt = indexOfOnly(pdf, CONTENTS_KEY);
   const placeholder = rangeAt >= 0 ? BYTE_RANGE_PLACEHOLDERS.exec(pdf.toString('latin1', rangeAt, rangeAt + 80))?.[0] : undefined;
@@ -60,8 +62,8 @@ export function fillSignatureContents({ pdf, start }: OpenSignature, cms: Buffer
  * /Contents, and puts the CMS the callback returns into /Contents. Works on the bytes directly:
  * a permit is signed in about the time of one RSA operation.
  */
-export async function signPreparedPdf(prepared: Uint8Array, cms: (digest: Buffer) => Promise<Buffer>): Promise<Buffer> {
-  const open = openPreparedSignature(prepared);
+export async function signPreparedPdf(prepared: Uint8Array, cms: (digest: Buffer) => Promise<Buffer>, signedAt: Date | null = new Date()): Promise<Buffer> {
+  const open = openPreparedSignature(prepared, signedAt);
   const { pdf, start, end } = open;
   const digest = createHash('sha256').update(pdf.subarray(0, start)).update(pdf.subarray(end)).digest();
   return fillSignatureContents(open, await cms(digest));

@@ -202,6 +202,7 @@ export const en: Messages = {
     findings_one: '{{count}} field differs from the national records',
     findings_other: '{{count}} fields differ from the national records',
     noFindings: 'Matches the national records',
+    noRecords: 'No national records for this NIK',
     notesLabel: 'Notes of the officials before',
     title: 'Review draft permits',
     position: 'Draft {{position}} of {{total}}',

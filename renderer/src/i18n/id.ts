@@ -261,6 +261,7 @@ export const id = {
     findings_one: '{{count}} data berbeda dari data nasional',
     findings_other: '{{count}} data berbeda dari data nasional',
     noFindings: 'Sesuai dengan data nasional',
+    noRecords: 'Tidak ada data nasional untuk NIK ini',
     notesLabel: 'Catatan petugas sebelumnya',
     title: 'Tinjau draf izin',
     position: 'Draf {{position}} dari {{total}}',

@@ -1,4 +1,5 @@
-import { SIGNATURE_CONTENTS_BYTES, SIGNING_TIME_SLOT, SIGNING_TIME_SLOT_KEY } from './signature-placeholder';
+import { SIGNATURE_CONTENTS_BYTES } from './signature-placeholder';
+import { SIGNING_TIME_SLOT, SIGNING_TIME_SLOT_KEY, signingTimeText } from './signing-time-slot';
 
 /** Byte spans [start, end) of a prepared permit that signing fills in: the /ByteRange array, the /Contents hole and the /M date. */
 export interface SignatureHoles {
@@ -9,7 +10,16 @@ export interface SignatureHoles {
 }
 
 const SLOT_KEY = Buffer.from(SIGNING_TIME_SLOT_KEY, 'latin1');
-const FILLED_SIGNING_TIME = /^D:\d{14}Z$/;
+const FILLED_SIGNING_TIME = /^D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+
+/** What a signer may leave in the /M slot: a real time in the slot's own form (as signingTimeText writes it), or the slot untouched. */
+function isSigningTimeText(text: string): boolean {
+  if (text === SIGNING_TIME_SLOT) return true;
+  const m = FILLED_SIGNING_TIME.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return signingTimeText(new Date(Date.UTC(y, mo - 1, d, h, mi, s))) === text;
+}
 
 const BYTE_RANGE_KEY = Buffer.from('/ByteRange');
 const CONTENTS_KEY = Buffer.from(`/Contents <${'0'.repeat(64)}`);
@@ -45,7 +55,7 @@ export function isPreparedPermitFilledIn(prepared: Buffer, signed: Buffer): bool
   const holes = signatureHoles(prepared);
   if (!holes) return false;
   // the signing time written in the slot is a date of the slot's form, nothing else
-  if (holes.signingTime && !FILLED_SIGNING_TIME.test(signed.toString('latin1', ...holes.signingTime))) return false;
+  if (holes.signingTime && !isSigningTimeText(signed.toString('latin1', ...holes.signingTime))) return false;
   const spans = [holes.byteRange, holes.contents, ...(holes.signingTime ? [holes.signingTime] : [])].sort((a, b) => a[0] - b[0]);
   let from = 0;
   for (const [start, end] of spans) {

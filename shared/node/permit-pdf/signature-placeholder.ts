@@ -1,4 +1,5 @@
 import { PDFArray, PDFHexString, PDFName, PDFNumber, PDFString, type PDFDocument, type PDFPage, type PDFRef } from 'pdf-lib';
+import { SIGNING_TIME_SLOT, signingTimeText } from './signing-time-slot';
 
 /** Bytes reserved for the CMS in /Contents: the chain, and a time-stamp token, fit with room. */
 export const SIGNATURE_CONTENTS_BYTES = 24 * 1024;
@@ -6,18 +7,6 @@ export const BYTE_RANGE_PLACEHOLDER = '**********';
 
 export const SIGNATURE_FIELD_NAME = 'TTE Kepala Dinas';
 
-/**
- * The /M of a permit prepared before anyone signs it: a date of the right length (PDF's
- * D:YYYYMMDDHHmmSSZ, UTC) that the signer overwrites in place with the signing time, so the
- * file keeps its length and offsets. Written as `/M (D:19700101000000Z)`, once.
- */
-export const SIGNING_TIME_SLOT = 'D:19700101000000Z';
-export const SIGNING_TIME_SLOT_KEY = `/M (${SIGNING_TIME_SLOT})`;
-
-/** A signing time as the slot holds it: D:YYYYMMDDHHmmSSZ in UTC, always 17 characters (years 1000–9999). */
-export function signingTimeText(at: Date): string {
-  return `D:${at.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
-}
 
 export interface SignaturePlaceholderInfo {
   signerName: string;

@@ -15,11 +15,18 @@ export function ReviewFileNotes({ applicationId }: { applicationId: string }) {
   const detail = useDeskQuery('application.get', { applicationId });
   if (!detail.data) return null;
   const { application, references, today, events } = detail.data;
-  const findings = conformityFindings(application.applicant, references, today).length;
+  // fields that differ from the records; an expired STR is the file's own finding, not a difference
+  const findings = conformityFindings(application.applicant, references, today).filter((f) => f.kind === 'differs').length;
   const notes = events.filter((e) => e.reason?.trim()).slice(-NOTES_SHOWN).reverse();
   return (
     <div className="review-notes" data-testid="review-notes">
-      {findings > 0 ? <span className="badge overdue">{t('review.findings', { count: findings })}</span> : <span className="badge ok">{t('review.noFindings')}</span>}
+      {references.length === 0 ? (
+        <span className="badge due">{t('review.noRecords')}</span>
+      ) : findings > 0 ? (
+        <span className="badge overdue">{t('review.findings', { count: findings })}</span>
+      ) : (
+        <span className="badge ok">{t('review.noFindings')}</span>
+      )}
       {notes.length > 0 && (
         <ul aria-label={t('review.notesLabel')}>
           {notes.map((e) => (
