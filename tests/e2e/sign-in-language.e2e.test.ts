@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { shot, shotWithPart, startWebDesk, type WebDesk } from './web-desk';
+import { shot, shotWithPart, signIn, startWebDesk, type WebDesk } from './web-desk';
 
 // The language is chosen before signing in too: an official who reads English finds the choice
 // on the sign-in screen, and it holds after signing in (and back to Bahasa Indonesia).
@@ -49,4 +49,21 @@ it('offers the language on the sign-in screen and keeps it after signing in', as
   await page.getByRole('heading', { name: 'My queue' }).waitFor();
   await inApp.selectOption('id');
   await page.getByRole('heading', { name: 'Antrean saya' }).waitFor();
+});
+
+it('says in the top bar when the last sync failed although the server answered, and why on hover', async () => {
+  const page = await desk.newPage();
+  // the server answered but the sync failed: the status as the desk reports it then
+  await page.route('**/api/invoke/sync.status', (route) =>
+    route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({ ok: true, value: { online: true, restoredFromBackupAt: null, needsSignIn: false, lastSyncAt: null, lastError: 'SERVER_ERROR', pendingCommands: 0, waitingForOfficials: [], quarantinedCommands: 0, rejectedCommands: 0 } }),
+    }),
+  );
+  await signIn(page, desk.url, 'penata');
+  const failed = page.getByTestId('sync-failed');
+  await failed.waitFor();
+  expect(await failed.textContent()).toBe('Sinkron terakhir gagal');
+  expect(await failed.getAttribute('title')).toMatch(/server/i);
+  await page.context().close();
 });

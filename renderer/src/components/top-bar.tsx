@@ -46,6 +46,12 @@ export function TopBar({ user, status, syncing, onSync, onSignOut, onVerify }: T
             </span>
           ))}
           {status && status.quarantinedCommands > 0 && <span className="sync-pending">{t('sync.quarantined', { count: status.quarantinedCommands })}</span>}
+          {/* the server answered but the sync failed (an error of its own, a malformed answer): say so, and why on hover */}
+          {status?.online && status.lastError && status.lastError !== 'SESSION_EXPIRED' && (
+            <span className="sync-pending" data-testid="sync-failed" title={errorText({ code: status.lastError, message: '' } as AppError)}>
+              {t('sync.failed')}
+            </span>
+          )}
           {status?.restoredFromBackupAt && <span className="sync-pending">{t('sync.restoredFromBackup', { time: formatDateTime(status.restoredFromBackupAt, i18n.language) })}</span>}
           <span className="sync-last">{status?.lastSyncAt ? t('sync.lastSync', { time: formatDateTime(status.lastSyncAt, i18n.language) }) : t('sync.never')}</span>
           <button type="button" className="button subtle" onClick={onSync} disabled={syncing}>

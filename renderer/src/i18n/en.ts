@@ -56,6 +56,7 @@ export const en: Messages = {
     pending_one: '{{count}} decision waiting to be sent',
     pending_other: '{{count}} decisions waiting to be sent',
     needsSignIn: 'Signed in offline: sign out and in again to send decisions',
+    failed: 'Last sync failed',
     waitingFor_one: '{{count}} decision waiting for {{name}} to sign in again',
     waitingFor_other: '{{count}} decisions waiting for {{name}} to sign in again',
     quarantined_one: '{{count}} damaged decision set aside, not sent',

@@ -108,6 +108,7 @@ export const id = {
     pending_one: '{{count}} keputusan menunggu dikirim',
     pending_other: '{{count}} keputusan menunggu dikirim',
     needsSignIn: 'Masuk luring: keluar lalu masuk kembali agar keputusan terkirim',
+    failed: 'Sinkron terakhir gagal',
     waitingFor_one: '{{count}} keputusan menunggu {{name}} masuk kembali',
     waitingFor_other: '{{count}} keputusan menunggu {{name}} masuk kembali',
     quarantined_one: '{{count}} keputusan rusak disisihkan dan tidak dikirim',
