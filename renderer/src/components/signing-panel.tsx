@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useQueryClient } from '@tanstack/react-query';
 import type { QueueItem, SigningBatch } from '../../../shared/contract';
 import { invoke } from '../desk-api';
 import { useErrorText } from '../use-error-text';
@@ -44,6 +45,13 @@ export function SigningPanel({ items, onClose }: SigningPanelProps) {
       setCertificateDialog(r.value.certificateDialog);
     });
   }, []);
+
+  // once the batch is done the queue behind the dialog shows the signed files moved on, not still ticked at the signing step
+  const queryClient = useQueryClient();
+  const finished = batch?.finished ?? false;
+  useEffect(() => {
+    if (finished) void queryClient.invalidateQueries({ queryKey: ['queue.list'] });
+  }, [finished, queryClient]);
 
   useEffect(() => {
     if (!batch || batch.finished) return;
