@@ -59,8 +59,3 @@ export async function applicationAccess(db: Kysely<ServerDatabase>, user: UserTa
   if (!row) return 'not_found';
   return (await visibleApplicationIds(db, user, [row])).has(row.id) ? 'visible' : 'outside_work';
 }
-
-/** Whether the official may see this one file (its documents, its data). */
-export async function mayViewApplication(db: Kysely<ServerDatabase>, user: UserTable, applicationId: string): Promise<boolean> {
-  return (await applicationAccess(db, user, applicationId)) === 'visible';
-}

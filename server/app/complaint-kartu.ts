@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { KartuSource } from '../../shared/monitoring';
 import type { ServerDatabase, UserTable } from '../db/server-database';
-import { mayViewApplication, officeApplication } from './access-scope';
+import { officeApplication, visibleApplicationIds } from './access-scope';
 import { notFound } from './domain-refusal';
 import { eventFromRow, loadOffice, loadPermitTypes, loadWorkflow } from './server-records';
 
@@ -20,7 +20,7 @@ export async function complaintKartu(db: Kysely<ServerDatabase>, user: UserTable
   const events = (await db.selectFrom('events').selectAll().where('application_id', '=', app.id).orderBy('seq').execute()).map(eventFromRow);
   // where the time went is the complaint's business; what officials wrote and the national
   // records they saw are only for those whose work the file is (need-to-know, UU 27/2022 PDP)
-  const timeOnly = !(await mayViewApplication(db, user, app.id));
+  const timeOnly = !(await visibleApplicationIds(db, user, [app])).has(app.id);
   return {
     applicationId: app.id,
     registrationNumber: app.registration_number,

@@ -358,16 +358,13 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const pemBody = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 
 /**
- * An RFC 3161 time-stamp token over `signatureValue` (PAdES B-T): its imprint must be the hash
- * of the signature value and its own CMS signature must verify with the TSA certificate it
- * carries, a certificate for time-stamping that was valid at genTime. Returns genTime.
- */
-/**
- * A signature time-stamp token (RFC 3161) judged: its time when it stamps this signature value
- * and its TSA is one the caller accepts; 'invalid' only when it demonstrably does not hold
- * (it stamps another value, or its TSA's signature fails under an algorithm this verifier
- * checks); 'untrusted' for anything else: a TSA not accepted, a time ahead, a token this
- * verifier cannot check (no certificate inside, an algorithm it does not know, an odd encoding).
+ * A signature time-stamp token (RFC 3161, PAdES B-T) judged: its genTime when its imprint is the
+ * hash of this signature value, its own CMS signature verifies with the TSA certificate it
+ * carries (one for time-stamping, valid at genTime) and that TSA is one the caller accepts;
+ * 'invalid' only when it demonstrably does not hold (it stamps another value, or its TSA's
+ * signature fails under an algorithm this verifier checks); 'untrusted' for anything else: a TSA
+ * not accepted, a time ahead, a token this verifier cannot check (no certificate inside, an
+ * algorithm it does not know, an odd encoding).
  */
 function verifyTimeStamp(token: Der, signatureValue: Buffer, rootsPem: string[] | undefined, now: Date): Date | 'untrusted' | 'invalid' {
   try {

@@ -113,7 +113,7 @@ export function KartuKendali({
               {e.reason && <div className="kartu-reason">“{e.reason}”</div>}
               {e.evidence?.preparedPermitSha256 && (
                 <div className="small muted" title={`SHA-256 ${e.evidence.preparedPermitSha256}`} data-testid="kartu-initialled">
-                  {t('application.initialledPermit')} <code title={e.evidence.preparedPermitSha256}>{shortHash(e.evidence.preparedPermitSha256)}</code>
+                  {t('application.initialledPermit')} <code>{shortHash(e.evidence.preparedPermitSha256)}</code>
                 </div>
               )}
               {e.evidence && e.evidence.references.length > 0 && (

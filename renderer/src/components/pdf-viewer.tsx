@@ -277,7 +277,7 @@ export function PdfViewer({ load, loadKey, title, onShown, maxFitScale = Infinit
     >
       {fingerprint && state === 'ready' && (
         <p className="exact-bytes" data-testid="exact-bytes" title={`SHA-256 ${fingerprint}`}>
-          {t('viewer.exactBytes')} <span className="muted">SHA-256</span> <code title={fingerprint}>{shortHash(fingerprint)}</code>
+          {t('viewer.exactBytes')} <span className="muted">SHA-256</span> <code>{shortHash(fingerprint)}</code>
         </p>
       )}
       <div className="pdf-toolbar">
