@@ -179,6 +179,25 @@ describe('a signed Metro permit', () => {
     expect(paints.length).toBeLessThan(6);
   });
 
+  it('names each of its fonts once in the page resources, and compresses its text but for the number line', async () => {
+    const pdf = await PDFDocument.load(readFileSync(file), { updateMetadata: false });
+    const page = pdf.getPage(0).node;
+    const fonts = page.Resources()!.lookup(PDFName.of('Font'), PDFDict);
+    const fontRefs = fonts.entries().map(([, ref]) => ref);
+    // regular and bold, each under one name (set again only where the font changes, never one name a line)
+    expect(new Set(fontRefs).size).toBe(2);
+    expect(fontRefs.length).toBeLessThanOrEqual(12);
+    const contents = page.Contents();
+    const streams = (contents instanceof PDFArray ? contents.asArray() : [contents]).map((r) => pdf.context.lookup(r) as PDFRawStream);
+    const plain = streams.filter((s) => s.dict.get(PDFName.of('Filter')) === undefined);
+    expect(plain).toHaveLength(1);
+    expect(Buffer.from(plain[0]!.getContents()).toString('latin1')).toContain(' Tj');
+    for (const stream of streams.filter((s) => s !== plain[0])) {
+      expect(stream.dict.get(PDFName.of('Filter'))).toBe(PDFName.of('FlateDecode'));
+      expect(Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1')).toMatch(/ Tj|Do/);
+    }
+  });
+
   it('has a visible, printed signature widget with an appearance, and certifies the document (DocMDP, no changes)', async () => {
     const pdf = await PDFDocument.load(readFileSync(file), { updateMetadata: false });
     const { catalog, widget, signature, signatureRef } = signatureParts(pdf);

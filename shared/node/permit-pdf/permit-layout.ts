@@ -1,8 +1,9 @@
-import { PDFContentStream, PDFDocument, PDFHexString, StandardFonts, degrees, drawText, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFContentStream, PDFDocument, PDFHexString, StandardFonts, degrees, drawText, rgb, type PDFFont, type PDFPage, type PDFPageDrawTextOptions } from 'pdf-lib';
 import { calendarDateIn } from '../../working-days';
 import type { Application, PermitType } from '../../domain';
 import type { Office } from '../../office';
 import { addDocumentSecurityStore, type ValidationData } from './document-security-store';
+import { deflateContentStreamsNatively } from './native-deflate';
 import { drawQr } from './permit-qr';
 import { addSignaturePlaceholder } from './signature-placeholder';
 import { buildSignatureAppearance, fitText } from './signature-appearance';
@@ -245,17 +246,26 @@ async function renderPermit(input: PermitPdfInput): Promise<{ bytes: Uint8Array;
   const page = pdf.addPage(A4);
   const regular = await pdf.embedFont(StandardFonts.TimesRoman);
   const bold = await pdf.embedFont(StandardFonts.TimesRomanBold);
-  const text = (value: string, x: number, y: number, size: number, font: PDFFont, color = BLACK) =>
-    page.drawText(encodable(font, value), { x, y, size, font, color });
+  // Given a font, pdf-lib's drawText adds it to the page's resources under a new name every time
+  // (F1, F2, … one per line): the font is set on the page only when it changes.
+  let pageFont: PDFFont | undefined;
+  const drawLine = (line: string, { font, ...options }: Omit<PDFPageDrawTextOptions, 'font'> & { font: PDFFont }) => {
+    if (font !== pageFont) {
+      page.setFont(font);
+      pageFont = font;
+    }
+    page.drawText(line, options);
+  };
+  const text = (value: string, x: number, y: number, size: number, font: PDFFont, color = BLACK) => drawLine(encodable(font, value), { x, y, size, font, color });
   if (draft) {
     // drawn first, so the text lies over it
-    page.drawText('DRAF', { x: 150, y: 380, size: 120, font: bold, rotate: degrees(35), color: rgb(0.9, 0.9, 0.9) });
+    drawLine('DRAF', { x: 150, y: 380, size: 120, font: bold, rotate: degrees(35), color: rgb(0.9, 0.9, 0.9) });
   }
   let y = A4[1] - 60;
 
   const center = (value: string, font: PDFFont, size: number) => {
     const line = encodable(font, value);
-    page.drawText(line, { x: (A4[0] - font.widthOfTextAtSize(line, size)) / 2, y, size, font });
+    drawLine(line, { x: (A4[0] - font.widthOfTextAtSize(line, size)) / 2, y, size, font });
     y -= size + 5;
   };
   center(issuer.government.toUpperCase(), bold, 14);
@@ -380,6 +390,7 @@ async function renderPermit(input: PermitPdfInput): Promise<{ bytes: Uint8Array;
     text(line, MARGIN, fy, 8, regular, GREY);
     fy -= 10;
   }
+  deflateContentStreamsNatively(pdf);
   // No object streams: the signature dictionary must stay a plain object whose bytes can be patched in place.
   // Written in one go (a permit has a few dozen objects): pdf-lib otherwise pauses every 50 objects
   // for a timer, and the server renders inside the transaction of the numbering step.

@@ -12,7 +12,8 @@ const qrImages = new Map<string, { bits: Uint8Array; side: number }>();
 function qrImage(text: string): { bits: Uint8Array; side: number } {
   const cached = qrImages.get(text);
   if (cached) return cached;
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  // one byte-mode segment: a URL is bytes, and finding the cheapest mix of modes for it is a search that costs more than it saves
+  const { modules } = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: 'M' });
   const count = modules.size;
   const side = count + QUIET_MODULES * 2;
   const rowBytes = Math.ceil(side / 8);

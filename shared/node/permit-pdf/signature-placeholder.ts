@@ -26,6 +26,22 @@ export interface SignaturePlaceholderInfo {
   fieldName?: string;
 }
 
+const EMPTY_CONTENTS = Buffer.from(`<${'0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)}>`, 'latin1');
+
+/**
+ * The /Contents placeholder: SIGNATURE_CONTENTS_BYTES zero bytes as a hex string. Written as one
+ * copy of bytes made once: pdf-lib writes a hex string a character at a time, and the server
+ * writes this one into every permit it prepares.
+ */
+function emptyContents(): PDFHexString {
+  return Object.assign(PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)), {
+    copyBytesInto(buffer: Uint8Array, offset: number): number {
+      buffer.set(EMPTY_CONTENTS, offset);
+      return EMPTY_CONTENTS.length;
+    },
+  });
+}
+
 /** Annotation flag Print (ISO 32000-1 §12.5.3, bit 3): shown and printed, not hidden. */
 const ANNOTATION_PRINT = 4;
 
@@ -46,7 +62,7 @@ export function addSignaturePlaceholder(pdf: PDFDocument, page: PDFPage, info: S
       Filter: 'Adobe.PPKLite',
       SubFilter: 'ETSI.CAdES.detached',
       ByteRange: byteRange,
-      Contents: PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)),
+      Contents: emptyContents(),
       // A certification signature: the signature reference says what may change afterwards.
       Reference: [
         {
