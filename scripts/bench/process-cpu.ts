@@ -10,6 +10,8 @@ export interface CpuSnapshot {
   machineTotal: number;
   /** clock ticks (user + system) per process id, every process then alive */
   ticksByPid: Map<number, number>;
+  /** of those, the ticks spent in the kernel (system calls: sockets, files) */
+  systemTicksByPid: Map<number, number>;
   /** parent of each process id */
   parentByPid: Map<number, number>;
   at: number;
@@ -36,6 +38,7 @@ export function cpuSnapshot(): CpuSnapshot | null {
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
   const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
   const ticksByPid = new Map<number, number>();
+  const systemTicksByPid = new Map<number, number>();
   const parentByPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -49,8 +52,9 @@ export function cpuSnapshot(): CpuSnapshot | null {
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     parentByPid.set(Number(entry), Number(rest[1]));
     ticksByPid.set(Number(entry), Number(rest[11]) + Number(rest[12]));
+    systemTicksByPid.set(Number(entry), Number(rest[12]));
   }
-  return { machineBusy: total - idle, machineTotal: total, ticksByPid, parentByPid, at: performance.now(), ownUsage: process.cpuUsage() };
+  return { machineBusy: total - idle, machineTotal: total, ticksByPid, systemTicksByPid, parentByPid, at: performance.now(), ownUsage: process.cpuUsage() };
 }
 
 /** The processes of the trees rooted at `roots`, as seen in `snapshot`. */
@@ -70,7 +74,7 @@ function treeOf(snapshot: CpuSnapshot, roots: number[]): Set<number> {
 }
 
 /**
- * CPU per group between two snapshots. A process that ended meanwhile is not counted; one that
+ * CPU per group between two snapshots, and of it the part spent in the kernel (`<group>_in_kernel`). A process that ended meanwhile is not counted; one that
  * started meanwhile counts from its start.
  */
 export function cpuShares(before: CpuSnapshot | null, after: CpuSnapshot | null, groups: Record<string, number[]>): CpuShares | null {
@@ -85,8 +89,13 @@ export function cpuShares(before: CpuSnapshot | null, after: CpuSnapshot | null,
   };
   for (const [group, roots] of Object.entries(groups)) {
     let ticks = 0;
-    for (const pid of treeOf(after, roots)) ticks += (after.ticksByPid.get(pid) ?? 0) - (before.ticksByPid.get(pid) ?? 0);
+    let systemTicks = 0;
+    for (const pid of treeOf(after, roots)) {
+      ticks += (after.ticksByPid.get(pid) ?? 0) - (before.ticksByPid.get(pid) ?? 0);
+      systemTicks += (after.systemTicksByPid.get(pid) ?? 0) - (before.systemTicksByPid.get(pid) ?? 0);
+    }
     shares[group] = pct(ticks);
+    shares[`${group.replace(/_pct$/, '')}_in_kernel_pct`] = pct(systemTicks);
   }
   return shares;
 }

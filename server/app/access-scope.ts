@@ -1,4 +1,5 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { engineOf } from '../db/server-engine';
 import { stagesForRole, type Workflow } from '../../shared/workflow';
 import type { Role } from '../../shared/roles';
 import type { ApplicationTable, ServerDatabase, UserTable } from '../db/server-database';
@@ -41,7 +42,9 @@ export async function visibleApplicationIds(
       .innerJoin('commands', 'commands.id', 'events.command_id')
       .select('events.application_id')
       .where('commands.user_id', '=', user.id)
-      .where('events.application_id', 'in', others)
+      // PostgreSQL: the ids as one array parameter, so the statement is the same text for any page
+      // (prepared once per connection, prepared-statements.ts) instead of planned anew per pull
+      .where((eb) => (engineOf(db) === 'postgres' ? eb('events.application_id', '=', sql<string>`ANY(${others}::text[])`) : eb('events.application_id', 'in', others)))
       .distinct()
       .execute();
     for (const row of acted) visible.add(row.application_id);

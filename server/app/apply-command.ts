@@ -30,10 +30,11 @@ export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable
   const authorship = await resolveAuthor(db, pusher, content, command, now);
   if (!authorship.ok) return { id: command.id, status: 'rejected', code: authorship.code, message: authorship.message };
   const { author } = authorship;
-  const definitions = await findOfficeDefinitions(db, author.office_id);
+  // as of the request's start (the pusher's sign-in check read the version): the transition is judged again under the file's lock
+  const definitions = await findOfficeDefinitions(db, author.office_id, pusher);
   // a numbering step prepares the final permit in its transaction: its signer's revocation data is fetched before, not under the write lock
   if (definitions?.workflows.some((w) => w.stages.some((s) => s.actions.some((a) => a.id === command.action && a.reservesPermitNumber)))) {
-    await warmPermitPreparation(db, author.office_id, now);
+    await warmPermitPreparation(db, definitions, now);
   }
   return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) => transition(trx, author, command, now));
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuthorSession } from '../../shared/sync-protocol';
 import type { ServerDatabase, UserTable } from '../db/server-database';
+import { DEFINITIONS_VERSION_COLUMN, noteDefinitionsVersion } from './definitions-cache';
 
 const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
 /** An author session outlives its tokens: decisions made offline stay provably the official's for two weeks. */
@@ -49,12 +50,17 @@ export async function userForToken(db: Kysely<ServerDatabase>, token: string, no
     // a token from before author sessions has none, and stays good until it expires
     .leftJoin('auth_sessions', 'auth_sessions.id', 'auth_tokens.session_id')
     .selectAll('users')
+    // the offices' definitions version along, for the request's lookups (definitions-cache.ts)
+    .select(DEFINITIONS_VERSION_COLUMN.as('definitions_version'))
     .where('auth_tokens.token_hash', '=', tokenHash(token))
     .where('auth_tokens.expires_at', '>', now.toISOString())
     .where('users.active', '=', 1)
     .where('auth_sessions.revoked_at', 'is', null)
     .executeTakeFirst();
-  return row ?? null;
+  if (!row) return null;
+  const { definitions_version, ...user } = row;
+  noteDefinitionsVersion(user, definitions_version);
+  return user;
 }
 
 /** "Keluar": the token answers 401 from now on. The author session stays, so decisions already signed can still be delivered. */

@@ -55,7 +55,7 @@ export async function claimApplication(db: Kysely<ServerDatabase>, user: UserTab
  * decision on the file is judged again under the lock with the definitions as they are then.
  */
 async function claimOnPostgres(db: Kysely<ServerDatabase>, user: UserTable, applicationId: string, now: Date): Promise<ClaimResponse> {
-  const { workflows } = await officeDefinitions(db, user.office_id);
+  const { workflows } = await officeDefinitions(db, user.office_id, user);
   const acting = workflows.flatMap((w) => stagesForRole(w, user.role).map((stage) => ({ workflowId: w.id, stage })));
   const at = now.toISOString();
   const { rows } = await sql<{ stage: string; acting: boolean; won: boolean }>`

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { permitTypeSchema, type PermitType } from '../../shared/domain';
 import { officeSchema, type Office } from '../../shared/office';
 import { workflowSchema, type Workflow } from '../../shared/workflow';
-import type { ServerDatabase } from '../db/server-database';
+import type { ServerDatabase, UserTable } from '../db/server-database';
 
 type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 
@@ -80,12 +80,16 @@ function deepFreeze<T>(value: T): T {
 const notedVersions = new WeakMap<object, number>();
 
 /**
- * The version a transaction read along with one of its own statements (application-lock.ts reads
- * it with the file it locks), so its lookups need no round trip of their own. Only for
- * transactions that do not change definitions themselves afterwards.
+ * The version read along with another statement, so the lookups it serves need no round trip of
+ * their own:
+ * - a transaction's, read with one of its own statements (application-lock.ts reads it with the
+ *   file it locks on SQLite); only for transactions that do not change definitions afterwards;
+ * - a request's, read with its sign-in check (auth-tokens.ts) and kept on the official's row
+ *   that check returned: lookups made for that request outside a transaction pass that row
+ *   (`readWith`) and see the definitions as of the request's start, as if read then.
  */
-export function noteDefinitionsVersion(trx: Transaction<ServerDatabase>, version: number | null): void {
-  if (version !== null) notedVersions.set(trx, Number(version));
+export function noteDefinitionsVersion(readWith: Transaction<ServerDatabase> | UserTable, version: number | null): void {
+  if (version !== null) notedVersions.set(readWith, Number(version));
 }
 
 /** The version read as a column of another query: `(SELECT value FROM counters WHERE name = 'definitions_version')`. */
@@ -114,12 +118,16 @@ async function loadSnapshot(db: Db, version: number): Promise<Snapshot> {
  * Every office's definitions as of now. Inside a transaction on PostgreSQL the three loads run
  * one after the other on its one connection (Promise.all is only a shorthand there).
  */
-async function currentSnapshot(db: Db): Promise<Snapshot> {
+async function currentSnapshot(db: Db, readWith?: UserTable): Promise<Snapshot> {
   const slot = slotOf(db);
-  const version = await versionAfterNow(db, slot);
+  const requestVersion = readWith && !db.isTransaction ? notedVersions.get(readWith) : undefined;
+  const version = requestVersion ?? (await versionAfterNow(db, slot));
   // a database without the version counter (not migrated this far): no caching
   if (version === null) return loadSnapshot(db, -1);
   if (slot.current?.version === version) return slot.current;
+  // a request's version may be older than what another request has loaded since: the newer
+  // definitions were committed while this request was under way, and serve it as well
+  if (requestVersion !== undefined && slot.current && slot.current.version > version) return slot.current;
   // inside a transaction the rows must be read on its own connection, and are kept for it alone:
   // they may hold its own uncommitted changes, which a rollback takes back while a later
   // committed change brings the counter to the same version again
@@ -147,15 +155,16 @@ export interface OfficeDefinitions {
   permitType(id: string): PermitType | undefined;
 }
 
-export async function officeDefinitions(db: Db, officeId: string): Promise<OfficeDefinitions> {
-  const definitions = await findOfficeDefinitions(db, officeId);
+/** `readWith`: the signed-in official of the request, whose sign-in check read the version (noteDefinitionsVersion). */
+export async function officeDefinitions(db: Db, officeId: string, readWith?: UserTable): Promise<OfficeDefinitions> {
+  const definitions = await findOfficeDefinitions(db, officeId, readWith);
   if (!definitions) throw new Error(`no office ${officeId} on this server`);
   return definitions;
 }
 
 /** As officeDefinitions; undefined for an office this server does not hold (an official not yet assigned to one). */
-export async function findOfficeDefinitions(db: Db, officeId: string | null): Promise<OfficeDefinitions | undefined> {
-  const snapshot = await currentSnapshot(db);
+export async function findOfficeDefinitions(db: Db, officeId: string | null, readWith?: UserTable): Promise<OfficeDefinitions | undefined> {
+  const snapshot = await currentSnapshot(db, readWith);
   const office = officeId === null ? undefined : snapshot.offices.get(officeId);
   if (!office) return undefined;
   const own = <T>(map: Map<string, { officeId: string; value: Lazy<T> }>) => [...map.values()].filter((e) => e.officeId === officeId).map((e) => e.value());

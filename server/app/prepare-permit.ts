@@ -90,11 +90,14 @@ async function preparedSignerFor(binding: SignerBinding | undefined, office: Off
  * Makes the signer of an office's permits ready before a transaction needs it, so revocation is
  * fetched outside any write lock; within the transaction preparePermit finds it cached.
  */
-export async function warmPermitPreparation(db: Kysely<ServerDatabase>, officeId: string, now = new Date(), revocation: RevocationSource | null = sharedRevocationSource()): Promise<void> {
-  const office = await loadOffice(db, officeId).catch(() => null);
-  if (!office || !office.signers.some((b) => b.certificatePem)) return;
-  const workflows = await db.selectFrom('workflows').select('id').where('office_id', '=', officeId).execute();
-  for (const { id } of workflows) await preparedSignerFor(await registeredSigner(db, office, await loadWorkflow(db, id)), office, now, revocation);
+export async function warmPermitPreparation(
+  db: Kysely<ServerDatabase>,
+  { office, workflows }: Pick<OfficeDefinitions, 'office' | 'workflows'>,
+  now = new Date(),
+  revocation: RevocationSource | null = sharedRevocationSource(),
+): Promise<void> {
+  if (!office.signers.some((b) => b.certificatePem)) return;
+  for (const workflow of workflows) await preparedSignerFor(await registeredSigner(db, office, workflow), office, now, revocation);
 }
 
 /** What preparing a file's permit needs besides its number: read before the number is taken (reserve-permit-number.ts). */

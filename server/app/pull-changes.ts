@@ -29,7 +29,7 @@ export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, s
 
 async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number, pulledFiles: PulledFileCache): Promise<string> {
   // PostgreSQL: only up to the value below which every change has committed (change-sequence.ts)
-  const [upTo, definitions] = await Promise.all([pullableChangeSeq(db), officeDefinitions(db, user.office_id)]);
+  const [upTo, definitions] = await Promise.all([pullableChangeSeq(db), officeDefinitions(db, user.office_id, user)]);
   const rows = await changedFiles(db, user.office_id, since, upTo, limit);
   const changed = rows.slice(0, limit);
   const visible = await visibleApplicationIds(db, user, changed, definitions.workflows);

@@ -13,6 +13,7 @@ import * as preparedPermits from './migrations/2026-11-24-022-prepared-permits';
 import * as definitionsVersion from './migrations/2026-11-24-023-definitions-version';
 import * as loginThrottle from './migrations/2026-11-24-024-login-throttle';
 import * as changeSequence from './migrations/2026-11-24-025-change-sequence';
+import * as actedOnIndexes from './migrations/2026-11-25-026-acted-on-indexes';
 import type { ServerDatabase } from './server-database';
 import { describeLocation, serverDbLocation, type ServerEngine } from './server-engine';
 import { PostgresSchemaPlugin } from './postgres-schema-plugin';
@@ -34,6 +35,7 @@ export const serverMigrations: Readonly<Record<string, Migration>> = {
   '2026-11-24-023-definitions-version': definitionsVersion,
   '2026-11-24-024-login-throttle': loginThrottle,
   '2026-11-24-025-change-sequence': changeSequence,
+  '2026-11-25-026-acted-on-indexes': actedOnIndexes,
 };
 
 export interface ServerDb {
