@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { documentMetaFromRow } from '../../shared/domain';
 import type { PullResponse, PulledApplication } from '../../shared/sync-protocol';
 import type { Office } from '../../shared/office';
@@ -36,14 +36,18 @@ async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: n
   const page = changed.filter((r) => visible.has(r.id));
   const removed = changed.filter((r) => !visible.has(r.id)).map((r) => r.id);
   const held = page.map((row) => pulledFiles.get(row.id, row.change_seq));
-  const missing = page.filter((_, i) => held[i] === undefined);
-  const read = new Map((await readPulledFiles(db, missing)).map((file) => [file.application.id, file]));
-  const files = page.map((row, i) => {
+  const read = new Map((await readPulledFiles(db, page.filter((_, i) => held[i] === undefined))).map((file) => [file.application.id, file]));
+  const files: string[] = [];
+  page.forEach((row, i) => {
     const json = held[i];
-    if (json !== undefined) return json;
-    const serialised = JSON.stringify(read.get(row.id)!);
+    if (json !== undefined) return void files.push(json);
+    const file = read.get(row.id);
+    // changed again since the page was read (PostgreSQL reads them in two statements): that later
+    // change is above this pull's watermark, so the next pull brings the file; it is judged then
+    if (!file) return;
+    const serialised = JSON.stringify(file);
     pulledFiles.set(row.id, row.change_seq, serialised);
-    return serialised;
+    files.push(serialised);
   });
   const head: Omit<PullResponse, 'applications' | 'office' | 'permitTypes' | 'workflows'> = {
     cursor: changed.length ? changed[changed.length - 1]!.change_seq : since,
@@ -56,8 +60,26 @@ async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: n
 
 type ChangedRow = Awaited<ReturnType<typeof changedFiles>>[number];
 
-/** The files of the office changed after `since` up to `upTo`, in change order, with their one-to-one companions (claim, signed and prepared permit, voided number): one query. */
+/**
+ * The files of the office changed after `since` up to `upTo`, in change order: only what judging
+ * the page needs. Most of a page is already held serialised (pulled-file-cache.ts): the files
+ * themselves are read only for those that are not (readPulledFiles).
+ */
 function changedFiles(db: Kysely<ServerDatabase>, officeId: string, since: number, upTo: number, limit: number) {
+  return db
+    .selectFrom('applications')
+    .select(['id', 'stage', 'office_id', 'change_seq'])
+    .where('office_id', '=', officeId)
+    .where('change_seq', '>', since)
+    .where('change_seq', '<=', upTo)
+    .orderBy('change_seq')
+    .limit(limit + 1)
+    .execute();
+}
+
+/** These files with their one-to-one companions (claim, signed and prepared permit, voided number), as they are at their change value: one query. */
+function fullFiles(db: Kysely<ServerDatabase>, rows: ChangedRow[]) {
+  const ids = rows.map((r) => r.id);
   return db
     .selectFrom('applications')
     .leftJoin('claims', 'claims.application_id', 'applications.id')
@@ -78,16 +100,18 @@ function changedFiles(db: Kysely<ServerDatabase>, officeId: string, since: numbe
       'prepared_permits.prepared_at as prepared_at',
       'permit_numbers.voided_at as number_voided_at',
     ])
-    .where('applications.office_id', '=', officeId)
-    .where('applications.change_seq', '>', since)
-    .where('applications.change_seq', '<=', upTo)
-    .orderBy('applications.change_seq')
-    .limit(limit + 1)
+    .where((eb) => (engineOf(db) === 'postgres' ? eb('applications.id', '=', sql<string>`ANY(${ids}::text[])`) : eb('applications.id', 'in', ids)))
     .execute();
 }
 
-/** The pulled form of these files: each with its documents' metadata, events and the national records of its applicant. */
-async function readPulledFiles(db: Kysely<ServerDatabase>, rows: ChangedRow[]): Promise<PulledApplication[]> {
+/**
+ * The pulled form of these files, each with its documents' metadata, events and the national
+ * records of its applicant; a file whose change value moved since the page was read is left out.
+ */
+async function readPulledFiles(db: Kysely<ServerDatabase>, changed: ChangedRow[]): Promise<PulledApplication[]> {
+  if (changed.length === 0) return [];
+  const pageSeq = new Map(changed.map((r) => [r.id, r.change_seq]));
+  const rows = (await fullFiles(db, changed)).filter((row) => row.change_seq === pageSeq.get(row.id));
   if (rows.length === 0) return [];
   const page = rows.map((row) => ({ row, application: applicationFromRow(row) }));
   const ids = page.map((p) => p.application.id);
