@@ -23,6 +23,9 @@ export class PostgresSchemaPlugin implements KyselyPlugin {
   private readonly transformer = new PortableDdlTransformer();
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    // Only table definitions carry column types. Every other statement passes untouched: the
+    // transformer rebuilds the whole tree it is given, which cost each query the server sends.
+    if (args.node.kind !== 'CreateTableNode' && args.node.kind !== 'AlterTableNode') return args.node;
     return this.transformer.transformNode(args.node, args.queryId);
   }
 
