@@ -3,10 +3,11 @@
 // the real server as its own process (`npm run server`; on PostgreSQL two of them, see
 // SERVER_PROCESSES); 200 desks of 200 officials (half penata, half koordinator) then work for a
 // bounded time as officials do: pull what changed, take a file (Ambil), read and decide it, push
-// the decision, and pull what changed every few seconds; a tenth of pushes is delivered twice, as
-// a retry after a lost answer would be. The penata passes files on (teruskan); the koordinator
-// approves the draft (setujui_draf), Metro's numbering step, where the server gives the permit
-// number and prepares the final permit in the same transaction.
+// the decision signed with their session key as a desk signs it, and pull what changed every few
+// seconds; a tenth of pushes is delivered twice, as a retry after a lost answer would be. The
+// penata passes files on (teruskan); the koordinator approves the draft (setujui_draf), Metro's
+// numbering step, where the server gives the permit number and prepares the final permit in the
+// same transaction.
 //
 // Deciding takes an official minutes; here it takes BENCH_DECIDE_MS on average (500 ms, drawn
 // evenly from half to one and a half times that), so that 200 desks offer up to about 400
@@ -28,7 +29,8 @@ import { currentChangeSeq } from '../../server/app/change-sequence';
 import type { ServerDatabase } from '../../server/db/server-database';
 import { seedDemoDatabase } from '../../server/seed/seed-demo-database';
 import { DEMO_PASSWORD } from '../../server/seed/demo-configuration';
-import type { PullResponse, TransitionCommand } from '../../shared/sync-protocol';
+import { transitionContent, type CommandAuthor, type LoginResponse, type PullResponse, type TransitionCommand } from '../../shared/sync-protocol';
+import { commandMac } from '../../shared/node/command-mac';
 import { startPostgresCluster } from '../../tests/support/postgres-cluster';
 import { startServerProcess } from '../../tests/support/server-process';
 import { cpuShares, cpuSnapshot, type CpuShares } from './process-cpu';
@@ -159,7 +161,7 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string, postmasterPi
   const server = servers[0]!;
   try {
     // sign-ins are not measured; a few at a time (the throttle counts parallel sign-ins from one address)
-    const desks: Array<{ token: string; role: string; url: string }> = [];
+    const desks: Array<{ token: string; role: string; url: string; author: CommandAuthor; sessionKey: Buffer }> = [];
     for (let i = 0; i < officials.length; i += 8) {
       const batch = officials.slice(i, i + 8);
       desks.push(
@@ -171,7 +173,15 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string, postmasterPi
             // load balancer spreads desks whatever their role (desk i on process i % n put every
             // koordinator, and so every numbering step, on one process of two)
             const ofRole = officials.filter((other) => other.role === o.role).indexOf(o);
-            return { token: ((await response.json()) as { token: string }).token, role: o.role, url: servers[ofRole % servers.length]!.url };
+            const signedIn = (await response.json()) as LoginResponse;
+            if (!signedIn.session) throw new Error(`sign-in ${o.username}: no author session`);
+            return {
+              token: signedIn.token,
+              role: o.role,
+              url: servers[ofRole % servers.length]!.url,
+              author: { userId: signedIn.user.id, sessionId: signedIn.session.id },
+              sessionKey: Buffer.from(signedIn.session.key, 'base64url'),
+            };
           }),
         )),
       );
@@ -238,9 +248,11 @@ async function runEngine(engine: 'pg' | 'sqlite', location: string, postmasterPi
             desk.role === 'penata_perizinan'
               ? { id: randomUUID(), type: 'transition', applicationId, action: 'teruskan', expectedStage: 'pemeriksaan', reason: 'Sesuai dengan data nasional.', checklist, decidedAt: new Date().toISOString(), evidence: null }
               : { id: randomUUID(), type: 'transition', applicationId, action: 'setujui_draf', expectedStage: 'verifikasi_draf', reason: null, checklist: null, decidedAt: new Date().toISOString(), evidence: null };
+          // signed with the official's session key, as a desk signs every decision it sends
+          const signed = { ...command, author: desk.author, mac: commandMac(desk.sessionKey, transitionContent(command), desk.author) };
           const deliveries = Math.random() < 0.1 ? 2 : 1;
           for (let d = 0; d < deliveries; d++) {
-            const pushed = await timed(pushSamples, () => call(desk.url, '/sync/push', desk.token, { commands: [command] }));
+            const pushed = await timed(pushSamples, () => call(desk.url, '/sync/push', desk.token, { commands: [signed] }));
             (pushByRole[desk.role] ??= []).push(pushSamples[pushSamples.length - 1]!);
             if (pushed.status !== 200) {
               failed(pushed.status);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AuthorSession } from '../../shared/sync-protocol';
-import type { ServerDatabase, UserTable } from '../db/server-database';
+import type { AuthSessionTable, ServerDatabase, UserTable } from '../db/server-database';
 import { DEFINITIONS_VERSION_COLUMN, noteDefinitionsVersion } from './definitions-cache';
 
 const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -52,15 +52,34 @@ export async function userForToken(db: Kysely<ServerDatabase>, token: string, no
     .selectAll('users')
     // the offices' definitions version along, for the request's lookups (definitions-cache.ts)
     .select(DEFINITIONS_VERSION_COLUMN.as('definitions_version'))
+    // and the token's author session, which verifies the official's own commands (command-authorship.ts)
+    .select(['auth_sessions.id as token_session_id', 'auth_sessions.session_key as token_session_key', 'auth_sessions.expires_at as token_session_expires_at'])
     .where('auth_tokens.token_hash', '=', tokenHash(token))
     .where('auth_tokens.expires_at', '>', now.toISOString())
     .where('users.active', '=', 1)
     .where('auth_sessions.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
-  const { definitions_version, ...user } = row;
+  const { definitions_version, token_session_id, token_session_key, token_session_expires_at, ...user } = row;
   noteDefinitionsVersion(user, definitions_version);
+  if (token_session_id !== null && token_session_key !== null && token_session_expires_at !== null) {
+    tokenSessions.set(user, { id: token_session_id, user_id: user.id, session_key: token_session_key, expires_at: token_session_expires_at, revoked_at: null });
+  }
   return user;
+}
+
+/** An author session as command-authorship.ts judges it. */
+export type AuthorSessionRow = Pick<Selectable<AuthSessionTable>, 'id' | 'user_id' | 'session_key' | 'expires_at' | 'revoked_at'>;
+
+const tokenSessions = new WeakMap<UserTable, AuthorSessionRow>();
+
+/**
+ * The author session the request's token belongs to, read with the token (userForToken) and not
+ * revoked then, keyed by the official's row that read returned; undefined for a token from
+ * before author sessions.
+ */
+export function tokenSessionOf(user: UserTable): AuthorSessionRow | undefined {
+  return tokenSessions.get(user);
 }
 
 /** "Keluar": the token answers 401 from now on. The author session stays, so decisions already signed can still be delivered. */

@@ -28,8 +28,10 @@ export async function pullChanges(db: Kysely<ServerDatabase>, user: UserTable, s
 }
 
 async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: number, limit: number, pulledFiles: PulledFileCache): Promise<string> {
-  // PostgreSQL: only up to the value below which every change has committed (change-sequence.ts)
-  const [upTo, definitions] = await Promise.all([pullableChangeSeq(db), officeDefinitions(db, user.office_id, user)]);
+  // PostgreSQL: only up to the value below which every change has committed (change-sequence.ts);
+  // the definitions read now, not with the request's sign-in check: a file on a workflow added
+  // meanwhile would be judged invisible, and the cursor would pass it
+  const [upTo, definitions] = await Promise.all([pullableChangeSeq(db), officeDefinitions(db, user.office_id)]);
   const rows = await changedFiles(db, user.office_id, since, upTo, limit);
   const changed = rows.slice(0, limit);
   const visible = await visibleApplicationIds(db, user, changed, definitions.workflows);
@@ -77,7 +79,7 @@ function changedFiles(db: Kysely<ServerDatabase>, officeId: string, since: numbe
     .execute();
 }
 
-/** These files with their one-to-one companions (claim, signed and prepared permit, voided number), as they are at their change value: one query. */
+/** These files with their one-to-one companions (claim, signed and prepared permit, voided number): one query. */
 function fullFiles(db: Kysely<ServerDatabase>, rows: ChangedRow[]) {
   const ids = rows.map((r) => r.id);
   return db
@@ -107,6 +109,8 @@ function fullFiles(db: Kysely<ServerDatabase>, rows: ChangedRow[]) {
 /**
  * The pulled form of these files, each with its documents' metadata, events and the national
  * records of its applicant; a file whose change value moved since the page was read is left out.
+ * Those are read in statements of their own after the file: an event committed in between comes
+ * along early, and the file comes again with its own change value.
  */
 async function readPulledFiles(db: Kysely<ServerDatabase>, changed: ChangedRow[]): Promise<PulledApplication[]> {
   if (changed.length === 0) return [];
