@@ -1,4 +1,4 @@
-import { PDFContentStream, PDFDocument, PDFHexString, StandardFonts, degrees, drawText, rgb, type PDFFont, type PDFPage, type PDFPageDrawTextOptions } from 'pdf-lib';
+import { PDFContentStream, PDFDocument, PDFHexString, StandardFonts, degrees, drawText, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { calendarDateIn } from '../../working-days';
 import type { Application, PermitType } from '../../domain';
 import type { Office } from '../../office';
@@ -8,6 +8,7 @@ import { drawQr } from './permit-qr';
 import { addSignaturePlaceholder } from './signature-placeholder';
 import { buildSignatureAppearance, fitText } from './signature-appearance';
 import { replaceEachOnce } from './replace-each-once';
+import { TextRun } from './text-run';
 
 export interface PermitSigningInput {
   /** the date printed as "pada tanggal" and in the visible signature */
@@ -246,26 +247,17 @@ async function renderPermit(input: PermitPdfInput): Promise<{ bytes: Uint8Array;
   const page = pdf.addPage(A4);
   const regular = await pdf.embedFont(StandardFonts.TimesRoman);
   const bold = await pdf.embedFont(StandardFonts.TimesRomanBold);
-  // Given a font, pdf-lib's drawText adds it to the page's resources under a new name every time
-  // (F1, F2, … one per line): the font is set on the page only when it changes.
-  let pageFont: PDFFont | undefined;
-  const drawLine = (line: string, { font, ...options }: Omit<PDFPageDrawTextOptions, 'font'> & { font: PDFFont }) => {
-    if (font !== pageFont) {
-      page.setFont(font);
-      pageFont = font;
-    }
-    page.drawText(line, options);
-  };
-  const text = (value: string, x: number, y: number, size: number, font: PDFFont, color = BLACK) => drawLine(encodable(font, value), { x, y, size, font, color });
   if (draft) {
     // drawn first, so the text lies over it
-    drawLine('DRAF', { x: 150, y: 380, size: 120, font: bold, rotate: degrees(35), color: rgb(0.9, 0.9, 0.9) });
+    page.drawText('DRAF', { x: 150, y: 380, size: 120, font: bold, rotate: degrees(35), color: rgb(0.9, 0.9, 0.9) });
   }
+  const run = new TextRun(page);
+  const text = (value: string, x: number, y: number, size: number, font: PDFFont, color = BLACK) => run.line(encodable(font, value), { x, y, size, font, color });
   let y = A4[1] - 60;
 
   const center = (value: string, font: PDFFont, size: number) => {
     const line = encodable(font, value);
-    drawLine(line, { x: (A4[0] - font.widthOfTextAtSize(line, size)) / 2, y, size, font });
+    run.line(line, { x: (A4[0] - font.widthOfTextAtSize(line, size)) / 2, y, size, font, color: BLACK });
     y -= size + 5;
   };
   center(issuer.government.toUpperCase(), bold, 14);
@@ -274,6 +266,8 @@ async function renderPermit(input: PermitPdfInput): Promise<{ bytes: Uint8Array;
   page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 2 });
   y -= 28;
   center(permitType.template.title, bold, 13);
+  // the heading first, then the number line's own stream, so the page reads in order
+  run.flush();
   drawNumberLine(pdf, page, encodable(regular, permitNumberLine(permitNumber)), regular, y);
   y -= NUMBER_SIZE + 5;
   y -= 10;
@@ -390,6 +384,7 @@ async function renderPermit(input: PermitPdfInput): Promise<{ bytes: Uint8Array;
     text(line, MARGIN, fy, 8, regular, GREY);
     fy -= 10;
   }
+  run.flush();
   deflateContentStreamsNatively(pdf);
   // No object streams: the signature dictionary must stay a plain object whose bytes can be patched in place.
   // Written in one go (a permit has a few dozen objects): pdf-lib otherwise pauses every 50 objects
