@@ -201,7 +201,10 @@ export async function numberAndRenderPermit(
   preparation: PermitPreparation,
   now: Date,
 ): Promise<{ number: PermitNumberRow; fresh: boolean; prepared: PreparedPermitRow }> {
-  const existing = await existingPermitNumber(trx, row.id);
+  // a file's number enters the register in the same statement or transaction that writes it on the
+  // file (recordPermitNumber, the closing statement on PostgreSQL), voided or not it stays there:
+  // a file without one on its row, read under its lock, has none in the register either
+  const existing = row.permit_number === null ? undefined : await existingPermitNumber(trx, row.id);
   if (existing) {
     const prepared = await renderPreparedPermit({ ...row, permit_number: existing.permit_number, verification_id: existing.verification_id }, preparation, now);
     return { number: existing, fresh: false, prepared };
