@@ -24,6 +24,7 @@ export const NOT_ON_POSTGRES: Record<string, string> = {
   'tests/integration/server-migrations.test.ts': 'runs on both engines in the SQLite run already',
   'tests/integration/server-concurrency.test.ts': 'PostgreSQL by design; runs in the SQLite run already',
   'tests/integration/postgres-prepared-statements.test.ts': 'PostgreSQL by design (its own cluster); runs in the SQLite run already',
+  'tests/integration/definitions-change-mid-decision.test.ts': 'runs on both engines (its own cluster) in the SQLite run already',
   'tests/integration/server-operations.test.ts': 'SQLite\'s own operations (backup schedule, integrity); /health and /ready on PostgreSQL are in server-concurrency.test.ts',
 };
 

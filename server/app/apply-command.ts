@@ -8,7 +8,7 @@ import { calendarDateIn } from '../../shared/working-days';
 import { judgeAction, type ActionAttempt, type RuleVerdict } from '../../shared/workflow-rules';
 import type { Role } from '../../shared/roles';
 import { referenceFromRow } from './server-records';
-import { findOfficeDefinitions, officeDefinitions, type OfficeDefinitions } from './definitions-cache';
+import { definitionsVersion, findOfficeDefinitions, officeDefinitions, type OfficeDefinitions } from './definitions-cache';
 import type { ApplicationTable, EventTable, PermitNumberTable, PreparedPermitTable, ServerDatabase, UserTable } from '../db/server-database';
 import { engineOf } from '../db/server-engine';
 import { stampApplicationChange } from './change-sequence';
@@ -36,8 +36,23 @@ export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable
   if (definitions?.workflows.some((w) => w.stages.some((s) => s.actions.some((a) => a.id === command.action && a.reservesPermitNumber)))) {
     await warmPermitPreparation(db, definitions, now);
   }
-  return runCommandOnce(db, { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) }, command.id, now, (trx) => transition(trx, author, command, now));
+  const booking = { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) };
+  const decide = (preRead: OfficeDefinitions | undefined) => runCommandOnce(db, booking, command.id, now, (trx) => transition(trx, author, command, now, preRead));
+  try {
+    return await decide(definitions);
+  } catch (error) {
+    // judged with definitions changed meanwhile: rolled back, and judged again with those read under the lock
+    if (error instanceof DefinitionsMoved) return decide(undefined);
+    throw error;
+  }
 }
+
+/**
+ * Thrown in a decision's transaction on PostgreSQL when the definitions it was judged with are no
+ * longer the current ones: the transaction rolls back (nothing recorded, no number taken) and the
+ * decision is judged again.
+ */
+class DefinitionsMoved extends Error {}
 
 type Verdict = Extract<RuleVerdict, { ok: true }>;
 
@@ -113,19 +128,47 @@ export async function applyStepEffects(
   if (known.claimed !== false) await trx.deleteFrom('claims').where('application_id', '=', applicationId).execute();
 }
 
+/**
+ * A decision on a file, judged under the file's lock by the office's definitions as they are now.
+ *
+ * On PostgreSQL the definitions the push read before the lock (`preRead`, read with the request's
+ * sign-in check) are used optimistically, sparing a round trip to read the version under the
+ * lock: the closing statement writes only if the version is still theirs, and a refusal is
+ * recorded only after the version is read and found unchanged. Otherwise DefinitionsMoved: the
+ * transaction rolls back and the decision is judged again with the definitions read under the
+ * lock (applyCommand). SQLite reads the version with the locked file anyway.
+ */
 async function transition(
   trx: Transaction<ServerDatabase>,
   user: UserTable,
   command: TransitionCommand,
   now: Date,
+  preRead?: OfficeDefinitions,
 ): Promise<number | RecordedCommand> {
   // another office's file answers as one that does not exist; the row is locked before judging,
   // so a racing command on the same file is judged against the stage this one leaves
   const locked = await lockApplicationForDecision(trx, user, command.applicationId);
   if (!locked) throw new Rejection('NOT_FOUND', `application ${command.applicationId} does not exist`);
-  const { app, claim, signed, references } = locked;
-  // judged by the definitions as they are now, under the lock (those read before it only chose whether to warm up)
-  const definitions = await officeDefinitions(trx, app.office_id);
+  const optimistic = engineOf(trx) === 'postgres' && preRead && preRead.version >= 0 && preRead.office.id === locked.app.office_id ? preRead : undefined;
+  const definitions = optimistic ?? (await officeDefinitions(trx, locked.app.office_id));
+  try {
+    return await decideFile(trx, user, command, now, locked, definitions, optimistic?.version ?? null);
+  } catch (error) {
+    if (optimistic && error instanceof Rejection && (await definitionsVersion(trx)) !== optimistic.version) throw new DefinitionsMoved();
+    throw error;
+  }
+}
+
+/** `checkedVersion`: on PostgreSQL, the definitions version the closing statement requires to be current (null: read under the lock). */
+async function decideFile(
+  trx: Transaction<ServerDatabase>,
+  user: UserTable,
+  command: TransitionCommand,
+  now: Date,
+  { app, claim, signed, references }: NonNullable<Awaited<ReturnType<typeof lockApplicationForDecision>>>,
+  definitions: OfficeDefinitions,
+  checkedVersion: number | null,
+): Promise<number | RecordedCommand> {
   const verdict = await judgeOnServer(
     trx,
     user,
@@ -157,9 +200,10 @@ async function transition(
     // the number and the final permit are written by the closing statement below, and the claim is released by it
     const numbered = verdict.action.reservesPermitNumber ? await numberedPermit(trx, app, definitions, now) : null;
     if (verdict.target.outcome && verdict.target.outcome !== 'issued') await voidPermitNumber(trx, app.id, now);
-    const changeSeq = await closeStepOnPostgres(trx, app.stage, move, event, claim !== null, numbered);
-    if (changeSeq === null) throw new Rejection('STAGE_CHANGED', `the file is no longer at stage ${app.stage}`);
-    return { changeSeq, ledgerRecorded: true };
+    const closed = await closeStepOnPostgres(trx, app.stage, move, event, claim !== null, numbered, checkedVersion);
+    if (closed.definitionsMoved) throw new DefinitionsMoved();
+    if (closed.changeSeq === null) throw new Rejection('STAGE_CHANGED', `the file is no longer at stage ${app.stage}`);
+    return { changeSeq: closed.changeSeq, ledgerRecorded: true };
   }
   await applyStepEffects(trx, app.id, verdict, now, { claimed: claim !== null, app, definitions });
   // guarded by the stage judged: under the row lock it always holds; it is the last guard if a writer ever skips the lock.
@@ -192,8 +236,10 @@ async function numberedPermit(trx: Transaction<ServerDatabase>, app: Selectable<
  * released, its event is written, the command's ledger row (command-ledger.ts) says accepted
  * with that value, and at the numbering step its number enters the register and its prepared
  * permit is stored — one round trip between taking the number and the commit. The transaction
- * id is assigned before nextval, as change-sequence.ts requires.
- * Answers the change value, or null when the stage guard did not hold (nothing written then).
+ * id is assigned before nextval, as change-sequence.ts requires. With `definitionsVersion`, it
+ * writes only while that is still the definitions' version.
+ * Answers the change value, or null when a guard did not hold (nothing written then), and
+ * whether the definitions' version had moved.
  */
 async function closeStepOnPostgres(
   trx: Transaction<ServerDatabase>,
@@ -202,10 +248,11 @@ async function closeStepOnPostgres(
   event: Omit<Insertable<EventTable>, 'seq'> & { command_id: string },
   claimed: boolean,
   numbered: NumberedPermit | null,
-): Promise<number | null> {
+  definitionsVersion: number | null,
+): Promise<{ changeSeq: number | null; definitionsMoved: boolean }> {
   const number = numbered?.number ?? null;
   const prepared = numbered?.prepared ?? null;
-  const { rows } = await sql<{ change_seq: number }>`
+  const { rows } = await sql<{ change_seq: number | null; definitions_moved: boolean }>`
     WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
     moved AS (
       UPDATE applications
@@ -215,6 +262,7 @@ async function closeStepOnPostgres(
           change_seq = nextval('change_seq'), version = applications.version + 1
       FROM tx
       WHERE applications.id = ${event.application_id} AND applications.stage = ${fromStage}
+        AND (${definitionsVersion}::integer IS NULL OR (SELECT value FROM counters WHERE name = 'definitions_version') = ${definitionsVersion}::integer)
       RETURNING applications.id, applications.change_seq
     ),
     released AS (
@@ -242,8 +290,11 @@ async function closeStepOnPostgres(
       ON CONFLICT (application_id) DO UPDATE
         SET sha256 = excluded.sha256, pdf = excluded.pdf, certificate_sha256 = excluded.certificate_sha256, prepared_at = excluded.prepared_at
     )
-    SELECT change_seq FROM moved`.execute(trx);
-  return rows.length === 1 ? Number(rows[0]!.change_seq) : null;
+    SELECT (SELECT change_seq FROM moved) AS change_seq,
+           ${definitionsVersion}::integer IS NOT NULL
+             AND (SELECT value FROM counters WHERE name = 'definitions_version') IS DISTINCT FROM ${definitionsVersion}::integer AS definitions_moved`.execute(trx);
+  const row = rows[0]!;
+  return { changeSeq: row.change_seq === null ? null : Number(row.change_seq), definitionsMoved: row.definitions_moved };
 }
 
 /**

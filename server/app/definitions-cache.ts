@@ -95,7 +95,8 @@ export function noteDefinitionsVersion(readWith: Transaction<ServerDatabase> | U
 /** The version read as a column of another query: `(SELECT value FROM counters WHERE name = 'definitions_version')`. */
 export const DEFINITIONS_VERSION_COLUMN = sql<number | null>`(SELECT value FROM counters WHERE name = 'definitions_version')`;
 
-async function definitionsVersion(db: Db): Promise<number | null> {
+/** The version as the caller's transaction (or a fresh statement) sees it now. */
+export async function definitionsVersion(db: Db): Promise<number | null> {
   const row = await db.selectFrom('counters').select('value').where('name', '=', 'definitions_version').executeTakeFirst();
   return row ? Number(row.value) : null;
 }
@@ -148,6 +149,8 @@ function remember(slot: Slot, snapshot: Snapshot): Snapshot {
 
 /** One office's definitions, read with one round trip when unchanged. */
 export interface OfficeDefinitions {
+  /** the definitions version they were read at (at least: a newer change may be in them); -1 on a database without the counter */
+  version: number;
   office: Office;
   workflows: Workflow[];
   permitTypes: PermitType[];
@@ -169,6 +172,7 @@ export async function findOfficeDefinitions(db: Db, officeId: string | null, rea
   if (!office) return undefined;
   const own = <T>(map: Map<string, { officeId: string; value: Lazy<T> }>) => [...map.values()].filter((e) => e.officeId === officeId).map((e) => e.value());
   return {
+    version: snapshot.version,
     office: office(),
     workflows: own(snapshot.workflows),
     permitTypes: own(snapshot.permitTypes),

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransitionCommand } from '../../shared/sync-protocol';
+import type { Workflow } from '../../shared/workflow';
+import { applyCommand } from '../../server/app/apply-command';
+import { startSession, userForToken } from '../../server/app/auth-tokens';
+import { officeDefinitions } from '../../server/app/definitions-cache';
+import { openServerDb } from '../../server/db/open-server-db';
+import type { ServerDatabase } from '../../server/db/server-database';
+import type { ServerEngine } from '../../server/db/server-engine';
+import { METRO_OFFICE_ID } from '../../server/seed/demo-configuration';
+import { seedDemoDatabase } from '../../server/seed/seed-demo-database';
+import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
+import { makeTempDir } from '../support/temp-dir';
+
+// A decision is judged by the office's definitions as they are when it is applied. On PostgreSQL
+// the server judges with the definitions its request read at the start (with the sign-in check)
+// and lets the closing statement confirm they are still current (apply-command.ts): here the
+// workflow changes between that read and the decision, in both directions, and the decision must
+// come out as the new workflow says.
+
+const temp = makeTempDir('definitions-change');
+let cluster: PostgresCluster;
+beforeAll(async () => {
+  cluster = await startPostgresCluster();
+}, 120_000);
+afterAll(() => {
+  cluster?.stop();
+  temp.remove();
+});
+
+/** Metro's workflow with the examination stage given to `role`. */
+async function setExaminingRole(db: Kysely<ServerDatabase>, role: string): Promise<void> {
+  const row = await db.selectFrom('workflows').select(['id', 'definition']).where('office_id', '=', METRO_OFFICE_ID).executeTakeFirstOrThrow();
+  const workflow = JSON.parse(row.definition) as Workflow;
+  const changed = { ...workflow, stages: workflow.stages.map((s) => (s.id === 'pemeriksaan' ? { ...s, role } : s)) };
+  await db.updateTable('workflows').set({ definition: JSON.stringify(changed) }).where('id', '=', row.id).execute();
+}
+
+describe.each<ServerEngine>(['sqlite', 'postgres'])('a workflow changed while a decision is under way, on %s', (engine) => {
+  let db: Kysely<ServerDatabase>;
+  let close: () => Promise<void>;
+  let files: string[];
+  let penataToken: string;
+  let checklist: Record<string, boolean>;
+
+  beforeAll(async () => {
+    ({ db, close } = await openServerDb(engine === 'postgres' ? await cluster.createDatabase(`definitions_${engine}`) : join(temp.dir, 'server.sqlite')));
+    await seedDemoDatabase(db, { applications: 4, allAtStage: 'pemeriksaan', documents: false, pekanbaruFiles: 0, balikpapanFiles: 0 });
+    files = (await db.selectFrom('applications').select('id').where('office_id', '=', METRO_OFFICE_ID).orderBy('registration_number').execute()).map((r) => r.id);
+    const penata = await db.selectFrom('users').select('id').where('username', '=', 'penata').executeTakeFirstOrThrow();
+    penataToken = (await startSession(db, penata.id)).token;
+    const types = await db.selectFrom('permit_types').select('definition').where('office_id', '=', METRO_OFFICE_ID).execute();
+    checklist = Object.fromEntries(types.flatMap((t) => (JSON.parse(t.definition) as { requirements: Array<{ id: string }> }).requirements.map((r) => [r.id, true])));
+  });
+  afterAll(() => close());
+
+  const passOn = (applicationId: string): TransitionCommand => ({
+    id: randomUUID(),
+    type: 'transition',
+    applicationId,
+    action: 'teruskan',
+    expectedStage: 'pemeriksaan',
+    reason: 'Sesuai dengan data nasional.',
+    checklist,
+    decidedAt: new Date().toISOString(),
+    evidence: null,
+  });
+  const stageOf = async (id: string) => (await db.selectFrom('applications').select('stage').where('id', '=', id).executeTakeFirstOrThrow()).stage;
+
+  it('refuses a decision the new workflow forbids, though the workflow read with the request allowed it', async () => {
+    // the server process has the current workflow in memory, and the penata's request has read its version
+    await officeDefinitions(db, METRO_OFFICE_ID);
+    const penata = (await userForToken(db, penataToken))!;
+    await setExaminingRole(db, 'koordinator');
+
+    const result = await applyCommand(db, penata, passOn(files[0]!));
+    expect(result).toMatchObject({ status: 'rejected', code: 'FORBIDDEN_ROLE' });
+    expect(await stageOf(files[0]!)).toBe('pemeriksaan');
+    expect(await db.selectFrom('events').select('id').where('application_id', '=', files[0]!).where('action', '=', 'teruskan').execute()).toEqual([]);
+  });
+
+  it('applies a decision the new workflow allows, though the workflow read with the request forbade it', async () => {
+    await officeDefinitions(db, METRO_OFFICE_ID);
+    const penata = (await userForToken(db, penataToken))!;
+    await setExaminingRole(db, 'penata_perizinan');
+
+    const command = passOn(files[1]!);
+    const result = await applyCommand(db, penata, command);
+    expect(result).toMatchObject({ status: 'accepted' });
+    expect(await stageOf(files[1]!)).toBe('verifikasi_draf');
+    // booked once, accepted
+    expect(await db.selectFrom('commands').select(['status']).where('id', '=', command.id).execute()).toEqual([{ status: 'accepted' }]);
+  });
+});
