@@ -133,8 +133,8 @@ export async function applyStepEffects(
  *
  * On PostgreSQL the definitions the push read before the lock (`preRead`, read with the request's
  * sign-in check) are used optimistically, sparing a round trip to read the version under the
- * lock: the closing statement writes only if the version is still theirs, and a refusal is
- * recorded only after the version is read and found unchanged. Otherwise DefinitionsMoved: the
+ * lock: the closing statement writes only if the version is still theirs, and a refusal (or any
+ * other failure) stands only after the version is read and found unchanged. Otherwise DefinitionsMoved: the
  * transaction rolls back and the decision is judged again with the definitions read under the
  * lock (applyCommand). SQLite reads the version with the locked file anyway.
  */
@@ -154,7 +154,11 @@ async function transition(
   try {
     return await decideFile(trx, user, command, now, locked, definitions, optimistic?.version ?? null);
   } catch (error) {
-    if (optimistic && error instanceof Rejection && (await definitionsVersion(trx)) !== optimistic.version) throw new DefinitionsMoved();
+    // a refusal, or a failure such as a workflow the pre-read definitions do not have yet: judged again if they moved
+    if (optimistic && !(error instanceof DefinitionsMoved)) {
+      const current = await definitionsVersion(trx).catch(() => null);
+      if (current !== null && current !== optimistic.version) throw new DefinitionsMoved();
+    }
     throw error;
   }
 }

@@ -63,7 +63,7 @@ export async function userForToken(db: Kysely<ServerDatabase>, token: string, no
   const { definitions_version, token_session_id, token_session_key, token_session_expires_at, ...user } = row;
   noteDefinitionsVersion(user, definitions_version);
   if (token_session_id !== null && token_session_key !== null && token_session_expires_at !== null) {
-    tokenSessions.set(user, { id: token_session_id, user_id: user.id, session_key: token_session_key, expires_at: token_session_expires_at, revoked_at: null });
+    tokenSessions.set(user, { session: { id: token_session_id, user_id: user.id, session_key: token_session_key, expires_at: token_session_expires_at, revoked_at: null }, readAt: performance.now() });
   }
   return user;
 }
@@ -71,15 +71,24 @@ export async function userForToken(db: Kysely<ServerDatabase>, token: string, no
 /** An author session as command-authorship.ts judges it. */
 export type AuthorSessionRow = Pick<Selectable<AuthSessionTable>, 'id' | 'user_id' | 'session_key' | 'expires_at' | 'revoked_at'>;
 
-const tokenSessions = new WeakMap<UserTable, AuthorSessionRow>();
+const tokenSessions = new WeakMap<UserTable, { session: AuthorSessionRow; readAt: number }>();
 
 /**
- * The author session the request's token belongs to, read with the token (userForToken) and not
- * revoked then, keyed by the official's row that read returned; undefined for a token from
- * before author sessions.
+ * How long what the token check read stands for the request's signed commands: a revocation or
+ * a deactivation committed after the check is seen by any command judged later than this (a
+ * request whose body takes longer to arrive, or a long batch, reads them again).
+ */
+const TOKEN_SESSION_FRESH_MS = 1000;
+
+/**
+ * The author session the request's token belongs to, read with the token (userForToken) less
+ * than TOKEN_SESSION_FRESH_MS ago and not revoked then, with its official (the row that check
+ * returned, active then), keyed by that row; undefined for a token from before author sessions
+ * or a check older than that.
  */
 export function tokenSessionOf(user: UserTable): AuthorSessionRow | undefined {
-  return tokenSessions.get(user);
+  const held = tokenSessions.get(user);
+  return held && performance.now() - held.readAt < TOKEN_SESSION_FRESH_MS ? held.session : undefined;
 }
 
 /** "Keluar": the token answers 401 from now on. The author session stays, so decisions already signed can still be delivered. */

@@ -27,7 +27,7 @@ export async function resolveAuthor(
   if (!claim.author && !claim.mac) return { ok: true, author: pusher };
   if (!claim.author || !claim.mac) return unverified('a command names its author and carries their MAC, or neither');
   // the usual case, an official delivering their own decision signed in the session their token
-  // belongs to: session and official were read with the token at the start of this request
+  // belongs to: session and official as read with the token a moment ago (tokenSessionOf)
   const own = tokenSessionOf(pusher);
   const session =
     own?.id === claim.author.sessionId
@@ -35,7 +35,7 @@ export async function resolveAuthor(
       : await db.selectFrom('auth_sessions').select(['id', 'user_id', 'session_key', 'expires_at', 'revoked_at']).where('id', '=', claim.author.sessionId).executeTakeFirst();
   if (!session || session.user_id !== claim.author.userId) return unverified('no such session for this official');
   if (!commandMacMatches(session.session_key, content, claim.author, claim.mac)) return unverified('the MAC does not match the command');
-  const author = session.user_id === pusher.id ? pusher : await db.selectFrom('users').selectAll().where('id', '=', session.user_id).executeTakeFirst();
+  const author = session === own ? pusher : await db.selectFrom('users').selectAll().where('id', '=', session.user_id).executeTakeFirst();
   if (!author) return unverified('no such official');
   if (!sameOffice(pusher, author)) return unverified('the author belongs to another office');
   if (session.revoked_at !== null || session.expires_at <= now.toISOString() || author.active !== 1) {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransitionCommand } from '../../shared/sync-protocol';
+import { transitionContent, type TransitionCommand } from '../../shared/sync-protocol';
+import { commandMac } from '../../shared/node/command-mac';
 import type { Workflow } from '../../shared/workflow';
 import { applyCommand } from '../../server/app/apply-command';
-import { startSession, userForToken } from '../../server/app/auth-tokens';
+import { revokeEverySession, startSession, userForToken } from '../../server/app/auth-tokens';
 import { officeDefinitions } from '../../server/app/definitions-cache';
 import { openServerDb } from '../../server/db/open-server-db';
 import type { ServerDatabase } from '../../server/db/server-database';
@@ -48,7 +49,7 @@ describe.each<ServerEngine>(['sqlite', 'postgres'])('a workflow changed while a 
 
   beforeAll(async () => {
     ({ db, close } = await openServerDb(engine === 'postgres' ? await cluster.createDatabase(`definitions_${engine}`) : join(temp.dir, 'server.sqlite')));
-    await seedDemoDatabase(db, { applications: 4, allAtStage: 'pemeriksaan', documents: false, pekanbaruFiles: 0, balikpapanFiles: 0 });
+    await seedDemoDatabase(db, { applications: 6, allAtStage: 'pemeriksaan', documents: false, pekanbaruFiles: 0, balikpapanFiles: 0 });
     files = (await db.selectFrom('applications').select('id').where('office_id', '=', METRO_OFFICE_ID).orderBy('registration_number').execute()).map((r) => r.id);
     const penata = await db.selectFrom('users').select('id').where('username', '=', 'penata').executeTakeFirstOrThrow();
     penataToken = (await startSession(db, penata.id)).token;
@@ -93,5 +94,31 @@ describe.each<ServerEngine>(['sqlite', 'postgres'])('a workflow changed while a 
     expect(await stageOf(files[1]!)).toBe('verifikasi_draf');
     // booked once, accepted
     expect(await db.selectFrom('commands').select(['status']).where('id', '=', command.id).execute()).toEqual([{ status: 'accepted' }]);
+  });
+
+  it('judges a file on a workflow added after the request read the definitions', async () => {
+    await officeDefinitions(db, METRO_OFFICE_ID);
+    const penata = (await userForToken(db, penataToken))!;
+    const current = await db.selectFrom('workflows').selectAll().where('office_id', '=', METRO_OFFICE_ID).executeTakeFirstOrThrow();
+    const added = { ...(JSON.parse(current.definition) as Workflow), id: 'metro-baru' };
+    await db.insertInto('workflows').values({ ...current, id: added.id, definition: JSON.stringify(added) }).execute();
+    await db.updateTable('applications').set({ workflow_id: added.id }).where('id', '=', files[2]!).execute();
+
+    expect(await applyCommand(db, penata, passOn(files[2]!))).toMatchObject({ status: 'accepted' });
+    expect(await stageOf(files[2]!)).toBe('verifikasi_draf');
+  });
+
+  it("refuses a signed decision once the official's sign-in is revoked, also in a request that began before", async () => {
+    const penataId = (await db.selectFrom('users').select('id').where('username', '=', 'penata').executeTakeFirstOrThrow()).id;
+    const { token, session } = await startSession(db, penataId);
+    const penata = (await userForToken(db, token))!;
+    // an administrator ends the sign-in while the request's body is still arriving
+    await revokeEverySession(db, penataId);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const command = passOn(files[3]!);
+    const author = { userId: penataId, sessionId: session.id };
+    const signed = { ...command, author, mac: commandMac(Buffer.from(session.key, 'base64url'), transitionContent(command), author) };
+    expect(await applyCommand(db, penata, signed)).toMatchObject({ status: 'rejected', code: 'AUTHOR_SESSION_EXPIRED' });
+    expect(await stageOf(files[3]!)).toBe('pemeriksaan');
   });
 });
