@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transitionContent, type TransitionCommand } from '../../shared/sync-protocol';
@@ -13,8 +12,7 @@ import type { ServerDatabase } from '../../server/db/server-database';
 import type { ServerEngine } from '../../server/db/server-engine';
 import { METRO_OFFICE_ID } from '../../server/seed/demo-configuration';
 import { seedDemoDatabase } from '../../server/seed/seed-demo-database';
-import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
-import { makeTempDir } from '../support/temp-dir';
+import { freshServerDatabases } from '../support/fresh-server-databases';
 
 // A decision is judged by the office's definitions as they are when it is applied. On PostgreSQL
 // the server judges with the definitions its request read at the start (with the sign-in check)
@@ -22,15 +20,7 @@ import { makeTempDir } from '../support/temp-dir';
 // workflow changes between that read and the decision, in both directions, and the decision must
 // come out as the new workflow says.
 
-const temp = makeTempDir('definitions-change');
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgresCluster();
-}, 120_000);
-afterAll(() => {
-  cluster?.stop();
-  temp.remove();
-});
+const freshDatabase = freshServerDatabases('definitions-change');
 
 /** Metro's workflow with the examination stage given to `role`. */
 async function setExaminingRole(db: Kysely<ServerDatabase>, role: string): Promise<void> {
@@ -48,7 +38,7 @@ describe.each<ServerEngine>(['sqlite', 'postgres'])('a workflow changed while a 
   let checklist: Record<string, boolean>;
 
   beforeAll(async () => {
-    ({ db, close } = await openServerDb(engine === 'postgres' ? await cluster.createDatabase(`definitions_${engine}`) : join(temp.dir, 'server.sqlite')));
+    ({ db, close } = await openServerDb(await freshDatabase(engine)));
     await seedDemoDatabase(db, { applications: 6, allAtStage: 'pemeriksaan', documents: false, pekanbaruFiles: 0, balikpapanFiles: 0 });
     files = (await db.selectFrom('applications').select('id').where('office_id', '=', METRO_OFFICE_ID).orderBy('registration_number').execute()).map((r) => r.id);
     const penata = await db.selectFrom('users').select('id').where('username', '=', 'penata').executeTakeFirstOrThrow();

@@ -1,35 +1,18 @@
 import { readFileSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openServerDb, serverMigrationProvider, serverMigrations, serverMigrator, pendingServerMigrations } from '../../server/db/open-server-db';
 import type { ServerEngine } from '../../server/db/server-engine';
 import { seedDemoDatabase } from '../../server/seed/seed-demo-database';
-import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
-import { makeTempDir } from '../support/temp-dir';
+import { freshServerDatabases } from '../support/fresh-server-databases';
 
 // The server's migrations on both engines, as cache-migrations.test.ts does for the desk cache:
 // a database at N-1 with rows in it, migrated to N, keeps every row; and both engines end with
 // the same tables and columns.
 
-const temp = makeTempDir('server-migrations');
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgresCluster();
-}, 120_000);
-afterAll(() => {
-  cluster?.stop();
-  temp.remove();
-});
-
+const freshDatabase = freshServerDatabases('migrations');
 const NAMES = Object.keys(serverMigrations);
-let databases = 0;
-
-async function freshDatabase(engine: ServerEngine): Promise<string> {
-  databases += 1;
-  return engine === 'postgres' ? cluster.createDatabase(`migrations_${databases}`) : join(temp.dir, `server-${databases}.sqlite`);
-}
 
 async function migrateTo(db: Kysely<any>, engine: ServerEngine, name: string): Promise<void> {
   const { error } = await serverMigrator(db, engine, serverMigrationProvider(name)).migrateToLatest();
