@@ -74,8 +74,9 @@ function treeOf(snapshot: CpuSnapshot, roots: number[]): Set<number> {
 }
 
 /**
- * CPU per group between two snapshots, and of it the part spent in the kernel (`<group>_in_kernel`). A process that ended meanwhile is not counted; one that
- * started meanwhile counts from its start.
+ * CPU per group between two snapshots, and of it the part spent in the kernel
+ * (`<group>_in_kernel_pct`). A process that ended meanwhile is not counted; one that started
+ * meanwhile counts from its start.
  */
 export function cpuShares(before: CpuSnapshot | null, after: CpuSnapshot | null, groups: Record<string, number[]>): CpuShares | null {
   if (!before || !after) return null;

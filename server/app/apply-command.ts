@@ -8,7 +8,7 @@ import { calendarDateIn } from '../../shared/working-days';
 import { judgeAction, type ActionAttempt, type RuleVerdict } from '../../shared/workflow-rules';
 import type { Role } from '../../shared/roles';
 import { referenceFromRow } from './server-records';
-import { definitionsVersion, findOfficeDefinitions, officeDefinitions, type OfficeDefinitions } from './definitions-cache';
+import { DEFINITIONS_VERSION_COLUMN, definitionsVersion, findOfficeDefinitions, officeDefinitions, type OfficeDefinitions } from './definitions-cache';
 import type { ApplicationTable, EventTable, PermitNumberTable, PreparedPermitTable, ServerDatabase, UserTable } from '../db/server-database';
 import { engineOf } from '../db/server-engine';
 import { stampApplicationChange } from './change-sequence';
@@ -30,7 +30,8 @@ export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable
   const authorship = await resolveAuthor(db, pusher, content, command, now);
   if (!authorship.ok) return { id: command.id, status: 'rejected', code: authorship.code, message: authorship.message };
   const { author } = authorship;
-  // as of the request's start (the pusher's sign-in check read the version): the transition is judged again under the file's lock
+  // as of the request's start (the pusher's sign-in check read the version); on PostgreSQL the
+  // decision is judged with them if the closing statement finds them still current (transition)
   const definitions = await findOfficeDefinitions(db, author.office_id, pusher);
   // a numbering step prepares the final permit in its transaction: its signer's revocation data is fetched before, not under the write lock
   if (definitions?.workflows.some((w) => w.stages.some((s) => s.actions.some((a) => a.id === command.action && a.reservesPermitNumber)))) {
@@ -134,9 +135,10 @@ export async function applyStepEffects(
  * On PostgreSQL the definitions the push read before the lock (`preRead`, read with the request's
  * sign-in check) are used optimistically, sparing a round trip to read the version under the
  * lock: the closing statement writes only if the version is still theirs, and a refusal (or any
- * other failure) stands only after the version is read and found unchanged. Otherwise DefinitionsMoved: the
- * transaction rolls back and the decision is judged again with the definitions read under the
- * lock (applyCommand). SQLite reads the version with the locked file anyway.
+ * other failure) stands only after the version is read and found unchanged. Otherwise
+ * DefinitionsMoved: the transaction rolls back and the decision is judged again with the
+ * definitions read under the lock (applyCommand). SQLite reads the version with the locked file
+ * anyway.
  */
 async function transition(
   trx: Transaction<ServerDatabase>,
@@ -266,7 +268,7 @@ async function closeStepOnPostgres(
           change_seq = nextval('change_seq'), version = applications.version + 1
       FROM tx
       WHERE applications.id = ${event.application_id} AND applications.stage = ${fromStage}
-        AND (${definitionsVersion}::integer IS NULL OR (SELECT value FROM counters WHERE name = 'definitions_version') = ${definitionsVersion}::integer)
+        AND (${definitionsVersion}::integer IS NULL OR ${DEFINITIONS_VERSION_COLUMN} = ${definitionsVersion}::integer)
       RETURNING applications.id, applications.change_seq
     ),
     released AS (
@@ -296,7 +298,7 @@ async function closeStepOnPostgres(
     )
     SELECT (SELECT change_seq FROM moved) AS change_seq,
            ${definitionsVersion}::integer IS NOT NULL
-             AND (SELECT value FROM counters WHERE name = 'definitions_version') IS DISTINCT FROM ${definitionsVersion}::integer AS definitions_moved`.execute(trx);
+             AND ${DEFINITIONS_VERSION_COLUMN} IS DISTINCT FROM ${definitionsVersion}::integer AS definitions_moved`.execute(trx);
   const row = rows[0]!;
   return { changeSeq: row.change_seq === null ? null : Number(row.change_seq), definitionsMoved: row.definitions_moved };
 }

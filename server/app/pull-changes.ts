@@ -39,18 +39,20 @@ async function readChanges(db: Kysely<ServerDatabase>, user: UserTable, since: n
   const removed = changed.filter((r) => !visible.has(r.id)).map((r) => r.id);
   const held = page.map((row) => pulledFiles.get(row.id, row.change_seq));
   const read = new Map((await readPulledFiles(db, page.filter((_, i) => held[i] === undefined))).map((file) => [file.application.id, file]));
-  const files: string[] = [];
-  page.forEach((row, i) => {
-    const json = held[i];
-    if (json !== undefined) return void files.push(json);
+  const serialiseRead = (row: ChangedRow): string | undefined => {
     const file = read.get(row.id);
-    // changed again since the page was read (PostgreSQL reads them in two statements): that later
-    // change is above this pull's watermark, so the next pull brings the file; it is judged then
-    if (!file) return;
+    if (!file) return undefined;
     const serialised = JSON.stringify(file);
     pulledFiles.set(row.id, row.change_seq, serialised);
-    files.push(serialised);
-  });
+    return serialised;
+  };
+  const files: string[] = [];
+  for (const [i, row] of page.entries()) {
+    const json = held[i] ?? serialiseRead(row);
+    // none: changed again since the page was read (PostgreSQL reads them in two statements); that
+    // later change is above this pull's watermark, so the next pull brings the file and judges it
+    if (json !== undefined) files.push(json);
+  }
   const head: Omit<PullResponse, 'applications' | 'office' | 'permitTypes' | 'workflows'> = {
     cursor: changed.length ? changed[changed.length - 1]!.change_seq : since,
     hasMore: rows.length > limit,

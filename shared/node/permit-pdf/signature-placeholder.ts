@@ -7,7 +7,6 @@ export const BYTE_RANGE_PLACEHOLDER = '**********';
 
 export const SIGNATURE_FIELD_NAME = 'TTE Kepala Dinas';
 
-
 export interface SignaturePlaceholderInfo {
   signerName: string;
   /** the claimed signing time (/M); null: not known yet, a SIGNING_TIME_SLOT the signer fills */
@@ -26,7 +25,8 @@ export interface SignaturePlaceholderInfo {
   fieldName?: string;
 }
 
-const EMPTY_CONTENTS = Buffer.from(`<${'0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)}>`, 'latin1');
+const EMPTY_CONTENTS_HEX = '0'.repeat(SIGNATURE_CONTENTS_BYTES * 2);
+const EMPTY_CONTENTS = Buffer.from(`<${EMPTY_CONTENTS_HEX}>`, 'latin1');
 
 /**
  * The /Contents placeholder: SIGNATURE_CONTENTS_BYTES zero bytes as a hex string. Written as one
@@ -34,7 +34,7 @@ const EMPTY_CONTENTS = Buffer.from(`<${'0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)}
  * writes this one into every permit it prepares.
  */
 function emptyContents(): PDFHexString {
-  return Object.assign(PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)), {
+  return Object.assign(PDFHexString.of(EMPTY_CONTENTS_HEX), {
     copyBytesInto(buffer: Uint8Array, offset: number): number {
       buffer.set(EMPTY_CONTENTS, offset);
       return EMPTY_CONTENTS.length;
