@@ -8,6 +8,7 @@ import { drawQr } from './permit-qr';
 import { addSignaturePlaceholder } from './signature-placeholder';
 import { buildSignatureAppearance, fitText } from './signature-appearance';
 import { replaceEachOnce } from './replace-each-once';
+import { encodable } from './standard-font-text';
 import { TextRun } from './text-run';
 
 export interface PermitSigningInput {
@@ -70,43 +71,15 @@ function issuerOf(office: Office, permitType: PermitType): Issuer {
   return { government: `PEMERINTAH ${office.city.toUpperCase()}`, officeName: office.name, city: office.city, signerTitle: office.headTitle };
 }
 
-// pdf-lib's standard fonts encode WinAnsi only and throw on anything else: a name from a
-// certificate or an applicant with a character outside it must not stop a batch. The set is
-// what the font both has a glyph for and can encode, found once per font.
-const characterSets = new Map<string, Set<number>>();
-function encodableSet(font: PDFFont): Set<number> {
-  let set = characterSets.get(font.name);
-  if (!set) {
-    set = new Set();
-    for (const codePoint of font.getCharacterSet()) {
-      try {
-        font.encodeText(String.fromCodePoint(codePoint));
-        set.add(codePoint);
-      } catch {
-        // a glyph WinAnsi has no code for
-      }
-    }
-    characterSets.set(font.name, set);
-  }
-  return set;
-}
-function encodable(font: PDFFont, text: string): string {
-  const set = encodableSet(font);
-  let plain = true;
-  for (const ch of text) {
-    if (!set.has(ch.codePointAt(0)!)) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return text;
-  return [...text.normalize('NFKD').replace(/\p{M}/gu, '')].map((ch) => (set.has(ch.codePointAt(0)!) ? ch : '?')).join('');
-}
-
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const words = encodable(font, text).split(/\s+/);
+  // Most values fit on one line: measured once as a whole, not word by word. Exact, as a line
+  // only grows wider word by word (a space is wider than any kerning takes back).
+  const whole = words.reduce((line, word) => (line ? `${line} ${word}` : word), '');
+  if (font.widthOfTextAtSize(whole, size) <= width) return whole ? [whole] : [];
   const lines: string[] = [];
   let line = '';
-  for (const word of encodable(font, text).split(/\s+/)) {
+  for (const word of words) {
     const candidate = line ? `${line} ${word}` : word;
     if (font.widthOfTextAtSize(candidate, size) > width && line) {
       lines.push(line);
