@@ -38,34 +38,95 @@ export async function startSession(db: Kysely<ServerDatabase>, userId: string, n
   return { token, expiresAt, session: { id: session.id, key: session.key.toString('base64url'), expiresAt: session.expiresAt } };
 }
 
+/** What one token check read: the official, the definitions version, the token's author session, and when the token expires. */
+interface TokenCheck {
+  user: UserTable;
+  definitionsVersion: number | null;
+  session: AuthorSessionRow | null;
+  tokenExpiresAt: string;
+  readAt: number;
+}
+
+/**
+ * How long a token check stands: a sign-out, a revocation or a deactivation committed after a
+ * check is seen by every request checked later than this, on every server process (the process
+ * that makes the change forgets its own checks at once). A desk sends a request every second or
+ * so while its official works; reading the token, official and session for each one was a
+ * quarter of the database's statements and the largest share of its work under load.
+ */
+const TOKEN_CHECK_FRESH_MS = 1000;
+const TOKEN_CHECKS_HELD = 10_000;
+// one set of checks per database handle (two servers in one process keep theirs apart, as two processes do)
+const tokenChecksByDb = new WeakMap<object, Map<string, TokenCheck>>();
+function tokenChecksOf(db: Kysely<ServerDatabase>): Map<string, TokenCheck> {
+  const key = db.getExecutor().adapter;
+  let checks = tokenChecksByDb.get(key);
+  if (!checks) tokenChecksByDb.set(key, (checks = new Map()));
+  return checks;
+}
+
 /**
  * The active user a bearer token belongs to, or null when unknown, expired or revoked. A token
  * whose sign-in (author session) an administrator revoked answers null too, even one a refresh
- * made while the revocation was under way.
+ * made while the revocation was under way. What a check read stands for TOKEN_CHECK_FRESH_MS.
  */
 export async function userForToken(db: Kysely<ServerDatabase>, token: string, now = new Date()): Promise<UserTable | null> {
+  const hash = tokenHash(token);
+  const held = tokenChecksOf(db).get(hash);
+  const check = held && performance.now() - held.readAt < TOKEN_CHECK_FRESH_MS && held.tokenExpiresAt > now.toISOString() ? held : await readTokenCheck(db, hash, now);
+  if (!check) return null;
+  // a row of the request's own: the version and the session are noted on it for this request
+  const user = { ...check.user };
+  noteDefinitionsVersion(user, check.definitionsVersion);
+  if (check.session) tokenSessions.set(user, { session: check.session, readAt: check.readAt });
+  return user;
+}
+
+async function readTokenCheck(db: Kysely<ServerDatabase>, hash: string, now: Date): Promise<TokenCheck | null> {
+  const tokenChecks = tokenChecksOf(db);
+  const readAt = performance.now();
   const row = await db
     .selectFrom('auth_tokens')
     .innerJoin('users', 'users.id', 'auth_tokens.user_id')
     // a token from before author sessions has none, and stays good until it expires
     .leftJoin('auth_sessions', 'auth_sessions.id', 'auth_tokens.session_id')
     .selectAll('users')
+    .select('auth_tokens.expires_at as token_expires_at')
     // the offices' definitions version along, for the request's lookups (definitions-cache.ts)
     .select(DEFINITIONS_VERSION_COLUMN.as('definitions_version'))
     // and the token's author session, which verifies the official's own commands (command-authorship.ts)
     .select(['auth_sessions.id as token_session_id', 'auth_sessions.session_key as token_session_key', 'auth_sessions.expires_at as token_session_expires_at'])
-    .where('auth_tokens.token_hash', '=', tokenHash(token))
+    .where('auth_tokens.token_hash', '=', hash)
     .where('auth_tokens.expires_at', '>', now.toISOString())
     .where('users.active', '=', 1)
     .where('auth_sessions.revoked_at', 'is', null)
     .executeTakeFirst();
-  if (!row) return null;
-  const { definitions_version, token_session_id, token_session_key, token_session_expires_at, ...user } = row;
-  noteDefinitionsVersion(user, definitions_version);
-  if (token_session_id !== null && token_session_key !== null && token_session_expires_at !== null) {
-    tokenSessions.set(user, { session: { id: token_session_id, user_id: user.id, session_key: token_session_key, expires_at: token_session_expires_at, revoked_at: null }, readAt: performance.now() });
+  if (!row) {
+    tokenChecks.delete(hash);
+    return null;
   }
-  return user;
+  const { token_expires_at, definitions_version, token_session_id, token_session_key, token_session_expires_at, ...user } = row;
+  const check: TokenCheck = {
+    user,
+    definitionsVersion: definitions_version,
+    session:
+      token_session_id !== null && token_session_key !== null && token_session_expires_at !== null
+        ? { id: token_session_id, user_id: user.id, session_key: token_session_key, expires_at: token_session_expires_at, revoked_at: null }
+        : null,
+    tokenExpiresAt: token_expires_at,
+    readAt,
+  };
+  tokenChecks.delete(hash);
+  if (tokenChecks.size >= TOKEN_CHECKS_HELD) tokenChecks.delete(tokenChecks.keys().next().value!);
+  tokenChecks.set(hash, check);
+  return check;
+}
+
+/** This process forgets its token checks: of one token, or of every token of one official. */
+function forgetTokenChecks(db: Kysely<ServerDatabase>, which: { hash: string } | { userId: string }): void {
+  const tokenChecks = tokenChecksOf(db);
+  if ('hash' in which) tokenChecks.delete(which.hash);
+  else for (const [hash, check] of tokenChecks) if (check.user.id === which.userId) tokenChecks.delete(hash);
 }
 
 /** An author session as command-authorship.ts judges it. */
@@ -74,26 +135,22 @@ export type AuthorSessionRow = Pick<Selectable<AuthSessionTable>, 'id' | 'user_i
 const tokenSessions = new WeakMap<UserTable, { session: AuthorSessionRow; readAt: number }>();
 
 /**
- * How long what the token check read stands for the request's signed commands: a revocation or
- * a deactivation committed after the check is seen by any command judged later than this (a
- * request whose body takes longer to arrive, or a long batch, reads them again).
- */
-const TOKEN_SESSION_FRESH_MS = 1000;
-
-/**
  * The author session the request's token belongs to, read with the token (userForToken) less
- * than TOKEN_SESSION_FRESH_MS ago and not revoked then, with its official (the row that check
+ * than TOKEN_CHECK_FRESH_MS ago and not revoked then, with its official (the row that check
  * returned, active then), keyed by that row; undefined for a token from before author sessions
- * or a check older than that.
+ * or a check older than that: a revocation or a deactivation committed after the check is seen
+ * by any command judged later than this (a request whose body takes longer to arrive, or a long
+ * batch, reads them again).
  */
 export function tokenSessionOf(user: UserTable): AuthorSessionRow | undefined {
   const held = tokenSessions.get(user);
-  return held && performance.now() - held.readAt < TOKEN_SESSION_FRESH_MS ? held.session : undefined;
+  return held && performance.now() - held.readAt < TOKEN_CHECK_FRESH_MS ? held.session : undefined;
 }
 
 /** "Keluar": the token answers 401 from now on. The author session stays, so decisions already signed can still be delivered. */
 export async function revokeToken(db: Kysely<ServerDatabase>, token: string): Promise<void> {
   await db.deleteFrom('auth_tokens').where('token_hash', '=', tokenHash(token)).execute();
+  forgetTokenChecks(db, { hash: tokenHash(token) });
 }
 
 /**
@@ -103,7 +160,7 @@ export async function revokeToken(db: Kysely<ServerDatabase>, token: string): Pr
  * a token taken from a desk cannot be kept alive for ever by refreshing it.
  */
 export async function rotateToken(db: Kysely<ServerDatabase>, token: string, now = new Date()): Promise<{ token: string; expiresAt: string } | null> {
-  return db.transaction().execute(async (trx) => {
+  const rotated = await db.transaction().execute(async (trx) => {
     const old = await trx
       .selectFrom('auth_tokens')
       .innerJoin('users', 'users.id', 'auth_tokens.user_id')
@@ -122,6 +179,8 @@ export async function rotateToken(db: Kysely<ServerDatabase>, token: string, now
     await trx.insertInto('auth_tokens').values({ token_hash: tokenHash(fresh.token), user_id: old.user_id, expires_at: fresh.expiresAt, session_id: old.session_id }).execute();
     return fresh;
   });
+  forgetTokenChecks(db, { hash: tokenHash(token) });
+  return rotated;
 }
 
 /**
@@ -133,4 +192,5 @@ export async function revokeEverySession(db: Kysely<ServerDatabase>, userId: str
     await trx.deleteFrom('auth_tokens').where('user_id', '=', userId).execute();
     await trx.updateTable('auth_sessions').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
   });
+  forgetTokenChecks(db, { userId });
 }

@@ -80,6 +80,34 @@ describe('sign-in throttling counted in the database', () => {
   }, 60_000);
 });
 
+describe('a token check stands one second', () => {
+  it('a sign-out or a deactivation is refused at once by the server that made it, and by another server on the database within a second', async () => {
+    const dbFile = join(temp.dir, 'token-checks.sqlite');
+    const first = await startOfficeServer(dbFile, { throttle: lenientThrottle(), seed: { applications: 1 } });
+    const second = await startOfficeServer(dbFile, { throttle: lenientThrottle() });
+    const pull = (server: OfficeServer, token: string) => api(server.url, '/sync/pull?since=0&limit=1', { token }).then((r) => r.status);
+    try {
+      const signedIn = await login(first.url, 'penata');
+      // both servers have checked the token (and hold that check)
+      expect([await pull(first, signedIn.token), await pull(second, signedIn.token)]).toEqual([200, 200]);
+      expect((await api(first.url, '/auth/logout', { method: 'POST', token: signedIn.token, body: {} })).status).toBeLessThan(300);
+      expect(await pull(first, signedIn.token)).toBe(401);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await pull(second, signedIn.token)).toBe(401);
+
+      // an official deactivated in the database (by another process, as the command line does)
+      const other = await login(first.url, 'koordinator');
+      expect([await pull(first, other.token), await pull(second, other.token)]).toEqual([200, 200]);
+      await first.db.updateTable('users').set({ active: 0 }).where('username', '=', 'koordinator').execute();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect([await pull(first, other.token), await pull(second, other.token)]).toEqual([401, 401]);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  }, 60_000);
+});
+
 describe('sign-in, sign-out, refresh and administration', () => {
   let server: OfficeServer;
   const dbFile = join(temp.dir, 'office.sqlite');
