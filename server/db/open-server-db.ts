@@ -14,6 +14,7 @@ import * as definitionsVersion from './migrations/2026-11-24-023-definitions-ver
 import * as loginThrottle from './migrations/2026-11-24-024-login-throttle';
 import * as changeSequence from './migrations/2026-11-24-025-change-sequence';
 import * as actedOnIndexes from './migrations/2026-11-25-026-acted-on-indexes';
+import * as permitPdfCompression from './migrations/2026-11-25-027-permit-pdf-compression';
 import type { ServerDatabase } from './server-database';
 import { describeLocation, serverDbLocation, type ServerEngine } from './server-engine';
 import { PostgresSchemaPlugin } from './postgres-schema-plugin';
@@ -36,6 +37,7 @@ export const serverMigrations: Readonly<Record<string, Migration>> = {
   '2026-11-24-024-login-throttle': loginThrottle,
   '2026-11-24-025-change-sequence': changeSequence,
   '2026-11-25-026-acted-on-indexes': actedOnIndexes,
+  '2026-11-25-027-permit-pdf-compression': permitPdfCompression,
 };
 
 export interface ServerDb {
