@@ -1,5 +1,5 @@
 import { concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState, type PDFDocument, type PDFPage } from 'pdf-lib';
-import QRCode from 'qrcode';
+import encodeQR from 'qr';
 
 const QUIET_MODULES = 4;
 
@@ -12,19 +12,16 @@ const qrImages = new Map<string, { bits: Uint8Array; side: number }>();
 function qrImage(text: string): { bits: Uint8Array; side: number } {
   const cached = qrImages.get(text);
   if (cached) return cached;
-  // one byte-mode segment: a URL is bytes, and finding the cheapest mix of modes for it is a search that costs more than it saves
-  const { modules } = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: 'M' });
-  const count = modules.size;
-  const side = count + QUIET_MODULES * 2;
+  // one byte-mode segment (a URL is bytes), level M, the mask of lowest penalty (ISO/IEC 18004), with the quiet zone
+  const modules = encodeQR(text, 'raw', { ecc: 'medium', encoding: 'byte', border: QUIET_MODULES });
+  const side = modules.length;
   const rowBytes = Math.ceil(side / 8);
   const bits = new Uint8Array(rowBytes * side).fill(0xff);
-  for (let row = 0; row < count; row += 1) {
-    for (let col = 0; col < count; col += 1) {
-      if (!modules.get(row, col)) continue;
-      const x = col + QUIET_MODULES;
-      bits[(row + QUIET_MODULES) * rowBytes + (x >> 3)]! &= ~(0x80 >> (x & 7));
-    }
-  }
+  modules.forEach((row, y) =>
+    row.forEach((dark, x) => {
+      if (dark) bits[y * rowBytes + (x >> 3)]! &= ~(0x80 >> (x & 7));
+    }),
+  );
   const result = { bits, side };
   if (qrImages.size >= 256) qrImages.delete(qrImages.keys().next().value!);
   qrImages.set(text, result);
