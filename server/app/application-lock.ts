@@ -1,9 +1,10 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type QueryCreator, type Selectable, type Transaction } from 'kysely';
 import type { ReferenceRecord } from '../../shared/domain';
 import type { ApplicationTable, ReferenceRecordTable, ServerDatabase, UserTable } from '../db/server-database';
 import { referenceFromRow } from './server-records';
 import { DEFINITIONS_VERSION_COLUMN, noteDefinitionsVersion } from './definitions-cache';
 import { engineOf } from '../db/server-engine';
+import type { PendingLedgerRow } from './command-ledger';
 
 /**
  * A file of the official's own office, read with its row locked for the rest of the transaction,
@@ -42,22 +43,34 @@ export async function lockOfficeApplication(trx: Transaction<ServerDatabase>, us
  * same round trip: who has taken it (claims are written only under this lock, claims.ts), whether
  * a signed permit is recorded, and on PostgreSQL the national records of the applicant's NIK
  * (undefined on SQLite, where the judge reads them itself: a query there costs no round trip).
+ * With `book`, the command's ledger row is booked in the same statement on PostgreSQL
+ * (command-ledger.ts, bookInApply): `seenBefore` says its id was already there.
  */
 export async function lockApplicationForDecision(
   trx: Transaction<ServerDatabase>,
   user: Pick<UserTable, 'office_id'>,
   applicationId: string,
+  book?: PendingLedgerRow,
 ): Promise<
   | {
       app: Selectable<ApplicationTable>;
       claim: { user_id: string; user_name: string } | null;
       signed: boolean;
       references: ReferenceRecord[] | undefined;
+      seenBefore: boolean;
     }
   | undefined
 > {
   const postgres = engineOf(trx) === 'postgres';
-  let query = trx
+  let seenBefore = false;
+  if (book && !postgres) seenBefore = !(await trx.insertInto('commands').values(book).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
+  const bookedAlong = book !== undefined && postgres;
+  // the booking as a data-modifying WITH, which runs to completion with the statement; only the
+  // raw EXISTS below reads it, so the query is typed without it
+  const from = bookedAlong
+    ? (trx.with('booked', (qc) => qc.insertInto('commands').values(book).onConflict((oc) => oc.column('id').doNothing()).returning('id')) as unknown as QueryCreator<ServerDatabase>)
+    : trx;
+  let query = from
     .selectFrom('applications')
     .leftJoin('claims', 'claims.application_id', 'applications.id')
     .selectAll('applications')
@@ -70,18 +83,21 @@ export async function lockApplicationForDecision(
             FROM reference_records r WHERE r.nik = (applications.applicant::json ->> 'nik'))`
         : sql<StoredReference[] | null>`NULL`
       ).as('references_json'),
+      (bookedAlong ? sql<boolean>`EXISTS (SELECT 1 FROM booked)` : sql<boolean>`TRUE`).as('booked'),
     ])
     .where('applications.id', '=', applicationId)
     .where('applications.office_id', '=', user.office_id);
   if (postgres) query = query.forUpdate(['applications']);
   const row = await query.executeTakeFirst();
+  // no such file of this office: the caller refuses, which rolls the booking back (the refusal is booked afresh)
   if (!row) return undefined;
-  const { claim_user_id, claim_user_name, signed, references_json, ...app } = row;
+  const { claim_user_id, claim_user_name, signed, references_json, booked, ...app } = row;
   return {
     app,
     claim: claim_user_id !== null && claim_user_name !== null ? { user_id: claim_user_id, user_name: claim_user_name } : null,
     signed: Boolean(signed),
     references: references_json ? references_json.map(referenceFromRow) : undefined,
+    seenBefore: bookedAlong ? !booked : seenBefore,
   };
 }
 

@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { CommandResult, RejectionCode } from '../../shared/sync-protocol';
-import type { ServerDatabase, UserTable } from '../db/server-database';
+import type { CommandTable, ServerDatabase, UserTable } from '../db/server-database';
 
 /** A command the server refuses, with the reason the desk shows the official. */
 export class Rejection extends Error {
@@ -17,6 +17,12 @@ export interface RecordedCommand {
   changeSeq: number;
   ledgerRecorded: true;
 }
+
+/** The ledger row that claims a command's id, 'pending' until its transaction says what became of it. */
+export type PendingLedgerRow = Insertable<CommandTable> & { status: 'pending' };
+
+/** What `apply` answers when it booked the ledger row itself and found the id already there. */
+export const SEEN_BEFORE = Symbol('command seen before');
 
 /** Who a command is booked to, who carried it, and what it says (its content hash). */
 export interface Booking {
@@ -42,15 +48,20 @@ export interface Booking {
  * refused stays; its ledger row is then written in a second transaction the same way (a
  * duplicate that won the id meanwhile is answered instead). This costs a refused command a second
  * transaction and spares every accepted one a savepoint round trip.
+ *
+ * With `bookInApply`, `apply` is given the pending row and books it itself in its first statement
+ * (INSERT … ON CONFLICT (id) DO NOTHING as part of it, sparing the round trip), answering
+ * SEEN_BEFORE when the id was already there; a refusal rolls its booking back as before.
  */
 export async function runCommandOnce(
   db: Kysely<ServerDatabase>,
   booking: Booking,
   commandId: string,
   now: Date,
-  apply: (trx: Transaction<ServerDatabase>) => Promise<number | RecordedCommand>,
+  apply: (trx: Transaction<ServerDatabase>, pending: PendingLedgerRow) => Promise<number | RecordedCommand | typeof SEEN_BEFORE>,
+  { bookInApply = false }: { bookInApply?: boolean } = {},
 ): Promise<CommandResult> {
-  const ledgerRow = (status: 'pending' | 'rejected', rejection?: Rejection) => ({
+  const ledgerRow = <S extends 'pending' | 'rejected'>(status: S, rejection?: Rejection) => ({
     id: commandId,
     user_id: booking.author.id,
     pushed_by_user_id: booking.pushedBy.id,
@@ -64,9 +75,13 @@ export async function runCommandOnce(
   let refused: Rejection;
   try {
     return await db.transaction().execute(async (trx) => {
-      const first = await trx.insertInto('commands').values(ledgerRow('pending')).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
-      if (!first) return answerSeen(trx, booking, commandId);
-      const applied = await apply(trx);
+      const pending = ledgerRow('pending');
+      if (!bookInApply) {
+        const first = await trx.insertInto('commands').values(pending).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+        if (!first) return answerSeen(trx, booking, commandId);
+      }
+      const applied = await apply(trx, pending);
+      if (applied === SEEN_BEFORE) return answerSeen(trx, booking, commandId);
       if (typeof applied !== 'number') return { id: commandId, status: 'accepted', changeSeq: applied.changeSeq } satisfies CommandResult;
       const changeSeq = applied;
       await trx.updateTable('commands').set({ status: 'accepted', change_seq: changeSeq }).where('id', '=', commandId).execute();
