@@ -56,12 +56,48 @@ interface TokenCheck {
  */
 const TOKEN_CHECK_FRESH_MS = 1000;
 const TOKEN_CHECKS_HELD = 10_000;
-// one set of checks per database handle (two servers in one process keep theirs apart, as two processes do)
-const tokenChecksByDb = new WeakMap<object, Map<string, TokenCheck>>();
-function tokenChecksOf(db: Kysely<ServerDatabase>): Map<string, TokenCheck> {
+
+/**
+ * The checks of one database handle (two servers in one process keep theirs apart, as two
+ * processes do), in the order they were read, so those past TOKEN_CHECK_FRESH_MS are dropped
+ * from the front: none is kept longer than it may be used. `generation` moves whenever checks are
+ * forgotten, so a read under way then is not kept (it may have read the row before the change).
+ */
+class TokenChecks {
+  private readonly held = new Map<string, TokenCheck>();
+  private generation = 0;
+
+  fresh(hash: string, now: Date): TokenCheck | undefined {
+    const check = this.held.get(hash);
+    return check && performance.now() - check.readAt < TOKEN_CHECK_FRESH_MS && check.tokenExpiresAt > now.toISOString() ? check : undefined;
+  }
+
+  /** Begins a read: what it found is then kept with the returned function, unless checks were forgotten meanwhile. */
+  startRead(): (hash: string, check: TokenCheck | null) => void {
+    const generation = this.generation;
+    return (hash, check) => {
+      this.held.delete(hash);
+      if (!check || generation !== this.generation) return;
+      for (const [oldest, held] of this.held) {
+        if (this.held.size < TOKEN_CHECKS_HELD && performance.now() - held.readAt < TOKEN_CHECK_FRESH_MS) break;
+        this.held.delete(oldest);
+      }
+      this.held.set(hash, check);
+    };
+  }
+
+  forget(which: { hash: string } | { userId: string }): void {
+    this.generation += 1;
+    if ('hash' in which) this.held.delete(which.hash);
+    else for (const [hash, check] of this.held) if (check.user.id === which.userId) this.held.delete(hash);
+  }
+}
+
+const tokenChecksByDb = new WeakMap<object, TokenChecks>();
+function tokenChecksOf(db: Kysely<ServerDatabase>): TokenChecks {
   const key = db.getExecutor().adapter;
   let checks = tokenChecksByDb.get(key);
-  if (!checks) tokenChecksByDb.set(key, (checks = new Map()));
+  if (!checks) tokenChecksByDb.set(key, (checks = new TokenChecks()));
   return checks;
 }
 
@@ -69,11 +105,17 @@ function tokenChecksOf(db: Kysely<ServerDatabase>): Map<string, TokenCheck> {
  * The active user a bearer token belongs to, or null when unknown, expired or revoked. A token
  * whose sign-in (author session) an administrator revoked answers null too, even one a refresh
  * made while the revocation was under way. What a check read stands for TOKEN_CHECK_FRESH_MS.
+ * The row carries no password hash (a check is held in memory): it is the empty string.
  */
 export async function userForToken(db: Kysely<ServerDatabase>, token: string, now = new Date()): Promise<UserTable | null> {
   const hash = tokenHash(token);
-  const held = tokenChecksOf(db).get(hash);
-  const check = held && performance.now() - held.readAt < TOKEN_CHECK_FRESH_MS && held.tokenExpiresAt > now.toISOString() ? held : await readTokenCheck(db, hash, now);
+  const checks = tokenChecksOf(db);
+  let check = checks.fresh(hash, now);
+  if (!check) {
+    const keep = checks.startRead();
+    check = (await readTokenCheck(db, hash, now)) ?? undefined;
+    keep(hash, check ?? null);
+  }
   if (!check) return null;
   // a row of the request's own: the version and the session are noted on it for this request
   const user = { ...check.user };
@@ -83,14 +125,13 @@ export async function userForToken(db: Kysely<ServerDatabase>, token: string, no
 }
 
 async function readTokenCheck(db: Kysely<ServerDatabase>, hash: string, now: Date): Promise<TokenCheck | null> {
-  const tokenChecks = tokenChecksOf(db);
   const readAt = performance.now();
   const row = await db
     .selectFrom('auth_tokens')
     .innerJoin('users', 'users.id', 'auth_tokens.user_id')
     // a token from before author sessions has none, and stays good until it expires
     .leftJoin('auth_sessions', 'auth_sessions.id', 'auth_tokens.session_id')
-    .selectAll('users')
+    .select(['users.id', 'users.office_id', 'users.username', 'users.full_name', 'users.nip', 'users.role', 'users.active'])
     .select('auth_tokens.expires_at as token_expires_at')
     // the offices' definitions version along, for the request's lookups (definitions-cache.ts)
     .select(DEFINITIONS_VERSION_COLUMN.as('definitions_version'))
@@ -101,13 +142,10 @@ async function readTokenCheck(db: Kysely<ServerDatabase>, hash: string, now: Dat
     .where('users.active', '=', 1)
     .where('auth_sessions.revoked_at', 'is', null)
     .executeTakeFirst();
-  if (!row) {
-    tokenChecks.delete(hash);
-    return null;
-  }
+  if (!row) return null;
   const { token_expires_at, definitions_version, token_session_id, token_session_key, token_session_expires_at, ...user } = row;
-  const check: TokenCheck = {
-    user,
+  return {
+    user: { ...user, password_hash: '' },
     definitionsVersion: definitions_version,
     session:
       token_session_id !== null && token_session_key !== null && token_session_expires_at !== null
@@ -116,17 +154,11 @@ async function readTokenCheck(db: Kysely<ServerDatabase>, hash: string, now: Dat
     tokenExpiresAt: token_expires_at,
     readAt,
   };
-  tokenChecks.delete(hash);
-  if (tokenChecks.size >= TOKEN_CHECKS_HELD) tokenChecks.delete(tokenChecks.keys().next().value!);
-  tokenChecks.set(hash, check);
-  return check;
 }
 
 /** This process forgets its token checks: of one token, or of every token of one official. */
 function forgetTokenChecks(db: Kysely<ServerDatabase>, which: { hash: string } | { userId: string }): void {
-  const tokenChecks = tokenChecksOf(db);
-  if ('hash' in which) tokenChecks.delete(which.hash);
-  else for (const [hash, check] of tokenChecks) if (check.user.id === which.userId) tokenChecks.delete(hash);
+  tokenChecksOf(db).forget(which);
 }
 
 /** An author session as command-authorship.ts judges it. */

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { findStage, stagesForRole } from '../../shared/workflow';
 import type { ClaimResponse } from '../../shared/sync-protocol';
 import { loadWorkflow } from './server-records';
-import { officeDefinitions } from './definitions-cache';
+import { DEFINITIONS_VERSION_COLUMN, officeDefinitions } from './definitions-cache';
 import type { ClaimTable, ServerDatabase, UserTable } from '../db/server-database';
 import { markApplicationChanged } from './change-sequence';
 import { lockOfficeApplication } from './application-lock';
@@ -51,21 +51,28 @@ export async function claimApplication(db: Kysely<ServerDatabase>, user: UserTab
  * that one left it), checks that the official's role acts at the file's stage, inserts the
  * claim unless the file has one (ON CONFLICT DO NOTHING on its key), and stamps the file with a
  * change value after its transaction id (change-sequence.ts). Which stages the role acts at comes
- * from the office's definitions as read when the request began (definitions-cache.ts); a
+ * from the office's definitions as the request's sign-in check read their version (at most a
+ * second old, auth-tokens.ts); the statement claims and refuses only while that version is still
+ * current as of its start, else the definitions are read again and the claim judged anew. A
  * decision on the file is judged again under the lock with the definitions as they are then.
  */
-async function claimOnPostgres(db: Kysely<ServerDatabase>, user: UserTable, applicationId: string, now: Date): Promise<ClaimResponse> {
-  const { workflows } = await officeDefinitions(db, user.office_id, user);
+async function claimOnPostgres(db: Kysely<ServerDatabase>, user: UserTable, applicationId: string, now: Date, readWith: UserTable | null = user): Promise<ClaimResponse> {
+  const { workflows, version } = await officeDefinitions(db, user.office_id, readWith ?? undefined);
+  const checkedVersion = version >= 0 ? version : null;
   const acting = workflows.flatMap((w) => stagesForRole(w, user.role).map((stage) => ({ workflowId: w.id, stage })));
   const at = now.toISOString();
-  const { rows } = await sql<{ stage: string; acting: boolean; won: boolean }>`
+  const { rows } = await sql<{ stage: string; acting: boolean; won: boolean; definitions_moved: boolean }>`
     WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
+    judged AS (
+      SELECT ${checkedVersion}::integer IS NULL OR ${DEFINITIONS_VERSION_COLUMN} = ${checkedVersion}::integer AS current
+    ),
     app AS (
       SELECT id, stage, workflow_id FROM applications WHERE id = ${applicationId} AND office_id = ${user.office_id} FOR UPDATE
     ),
     acting AS (
-      SELECT app.id FROM app
-      WHERE (app.workflow_id, app.stage) IN (SELECT * FROM unnest(${acting.map((a) => a.workflowId)}::text[], ${acting.map((a) => a.stage)}::text[]))
+      SELECT app.id FROM app, judged
+      WHERE judged.current
+        AND (app.workflow_id, app.stage) IN (SELECT * FROM unnest(${acting.map((a) => a.workflowId)}::text[], ${acting.map((a) => a.stage)}::text[]))
     ),
     won AS (
       INSERT INTO claims (application_id, user_id, user_name, claimed_at)
@@ -78,9 +85,11 @@ async function claimOnPostgres(db: Kysely<ServerDatabase>, user: UserTable, appl
       FROM tx, won WHERE applications.id = won.application_id
       RETURNING applications.id
     )
-    SELECT app.stage, EXISTS (SELECT 1 FROM acting) AS acting, EXISTS (SELECT 1 FROM stamped) AS won FROM app`.execute(db);
+    SELECT app.stage, EXISTS (SELECT 1 FROM acting) AS acting, EXISTS (SELECT 1 FROM stamped) AS won, NOT judged.current AS definitions_moved FROM app, judged`.execute(db);
   const row = rows[0];
   if (!row) throw notFound('application not found');
+  // the definitions changed since the sign-in check read their version: nothing was written; judged again with them as they are now
+  if (row.definitions_moved) return claimOnPostgres(db, user, applicationId, now, null);
   if (!row.acting) throw refused(403, `role ${user.role} does not act at stage ${row.stage}`);
   if (row.won) return { applicationId, claimedBy: { userId: user.id, name: user.full_name, at } };
   // taken meanwhile: the holder as committed (the statement's own snapshot may be older than its lock wait)

@@ -5,6 +5,7 @@ import { transitionContent, type TransitionCommand } from '../../shared/sync-pro
 import { commandMac } from '../../shared/node/command-mac';
 import type { Workflow } from '../../shared/workflow';
 import { applyCommand } from '../../server/app/apply-command';
+import { claimApplication } from '../../server/app/claims';
 import { revokeEverySession, startSession, userForToken } from '../../server/app/auth-tokens';
 import { officeDefinitions } from '../../server/app/definitions-cache';
 import { openServerDb } from '../../server/db/open-server-db';
@@ -110,5 +111,26 @@ describe.each<ServerEngine>(['sqlite', 'postgres'])('a workflow changed while a 
     const signed = { ...command, author, mac: commandMac(Buffer.from(session.key, 'base64url'), transitionContent(command), author) };
     expect(await applyCommand(db, penata, signed)).toMatchObject({ status: 'rejected', code: 'AUTHOR_SESSION_EXPIRED' });
     expect(await stageOf(files[3]!)).toBe('pemeriksaan');
+  });
+
+  // A process holds a token check for up to a second (auth-tokens.ts), with the definitions
+  // version it read: a claim made just after a change must still be judged by the new workflow.
+  it('judges a claim by the workflow as changed a moment ago, though the sign-in check was read before', async () => {
+    // a sign-in of its own (the test before revoked the penata's others)
+    const penataId = (await db.selectFrom('users').select('id').where('username', '=', 'penata').executeTakeFirstOrThrow()).id;
+    const { token } = await startSession(db, penataId);
+    const claimAs = async (applicationId: string) =>
+      claimApplication(db, (await userForToken(db, token))!, applicationId).then(
+        (claim) => (claim.claimedBy ? 'taken' : 'free'),
+        (error: { status?: number }) => error.status,
+      );
+    await userForToken(db, token);
+    await setExaminingRole(db, 'koordinator');
+    expect(await claimAs(files[4]!)).toBe(403);
+    expect(await db.selectFrom('claims').select('application_id').where('application_id', '=', files[4]!).execute()).toEqual([]);
+
+    await userForToken(db, token);
+    await setExaminingRole(db, 'penata_perizinan');
+    expect(await claimAs(files[5]!)).toBe('taken');
   });
 });
