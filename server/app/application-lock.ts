@@ -4,7 +4,7 @@ import type { ApplicationTable, ReferenceRecordTable, ServerDatabase, UserTable 
 import { referenceFromRow } from './server-records';
 import { DEFINITIONS_VERSION_COLUMN, noteDefinitionsVersion } from './definitions-cache';
 import { engineOf } from '../db/server-engine';
-import type { PendingLedgerRow } from './command-ledger';
+import { bookLedgerRow, type PendingLedgerRow } from './command-ledger';
 
 /**
  * A file of the official's own office, read with its row locked for the rest of the transaction,
@@ -43,8 +43,9 @@ export async function lockOfficeApplication(trx: Transaction<ServerDatabase>, us
  * same round trip: who has taken it (claims are written only under this lock, claims.ts), whether
  * a signed permit is recorded, and on PostgreSQL the national records of the applicant's NIK
  * (undefined on SQLite, where the judge reads them itself: a query there costs no round trip).
- * With `book`, the command's ledger row is booked in the same statement on PostgreSQL
- * (command-ledger.ts, bookInApply): `seenBefore` says its id was already there.
+ * With `book`, the command's ledger row is booked first (command-ledger.ts, bookInApply): in the
+ * same statement on PostgreSQL, by a statement of its own on SQLite (no round trip there);
+ * `seenBefore` says its id was already there.
  */
 export async function lockApplicationForDecision(
   trx: Transaction<ServerDatabase>,
@@ -63,12 +64,12 @@ export async function lockApplicationForDecision(
 > {
   const postgres = engineOf(trx) === 'postgres';
   let seenBefore = false;
-  if (book && !postgres) seenBefore = !(await trx.insertInto('commands').values(book).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
+  if (book && !postgres) seenBefore = !(await bookLedgerRow(trx, book).executeTakeFirst());
   const bookedAlong = book !== undefined && postgres;
   // the booking as a data-modifying WITH, which runs to completion with the statement; only the
   // raw EXISTS below reads it, so the query is typed without it
   const from = bookedAlong
-    ? (trx.with('booked', (qc) => qc.insertInto('commands').values(book).onConflict((oc) => oc.column('id').doNothing()).returning('id')) as unknown as QueryCreator<ServerDatabase>)
+    ? (trx.with('booked', (qc) => bookLedgerRow(qc, book)) as unknown as QueryCreator<ServerDatabase>)
     : trx;
   let query = from
     .selectFrom('applications')

@@ -38,10 +38,9 @@ export async function applyCommand(db: Kysely<ServerDatabase>, pusher: UserTable
     await warmPermitPreparation(db, definitions, now);
   }
   const booking = { author, pushedBy: pusher, contentHash: commandContentHash(content, author.id) };
-  const bookInApply = engineOf(db) === 'postgres';
-  // PostgreSQL books the ledger row in the statement that locks the file: a round trip fewer
+  // the ledger row is booked with the file's lock (on PostgreSQL in the same statement: a round trip fewer)
   const decide = (preRead: OfficeDefinitions | undefined) =>
-    runCommandOnce(db, booking, command.id, now, (trx, pending) => transition(trx, author, command, now, preRead, bookInApply ? pending : undefined), { bookInApply });
+    runCommandOnce(db, booking, command.id, now, (trx, pending) => transition(trx, author, command, now, preRead, pending), { bookInApply: true });
   try {
     return await decide(definitions);
   } catch (error) {
@@ -148,8 +147,8 @@ async function transition(
   user: UserTable,
   command: TransitionCommand,
   now: Date,
-  preRead?: OfficeDefinitions,
-  book?: PendingLedgerRow,
+  preRead: OfficeDefinitions | undefined,
+  book: PendingLedgerRow,
 ): Promise<number | RecordedCommand | typeof SEEN_BEFORE> {
   // another office's file answers as one that does not exist; the row is locked before judging,
   // so a racing command on the same file is judged against the stage this one leaves

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, QueryCreator, Transaction } from 'kysely';
 import type { CommandResult, RejectionCode } from '../../shared/sync-protocol';
 import type { CommandTable, ServerDatabase, UserTable } from '../db/server-database';
 
@@ -20,6 +20,15 @@ export interface RecordedCommand {
 
 /** The ledger row that claims a command's id, 'pending' until its transaction says what became of it. */
 export type PendingLedgerRow = Insertable<CommandTable> & { status: 'pending' };
+
+/**
+ * Books a ledger row unless its id is there already (INSERT … ON CONFLICT (id) DO NOTHING): the
+ * query answers the id when it booked it, nothing when the id was seen before. Run on its own or
+ * as a data-modifying WITH of another statement (application-lock.ts).
+ */
+export function bookLedgerRow(db: QueryCreator<ServerDatabase>, row: Insertable<CommandTable>) {
+  return db.insertInto('commands').values(row).onConflict((oc) => oc.column('id').doNothing()).returning('id');
+}
 
 /** What `apply` answers when it booked the ledger row itself and found the id already there. */
 export const SEEN_BEFORE = Symbol('command seen before');
@@ -77,7 +86,7 @@ export async function runCommandOnce(
     return await db.transaction().execute(async (trx) => {
       const pending = ledgerRow('pending');
       if (!bookInApply) {
-        const first = await trx.insertInto('commands').values(pending).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+        const first = await bookLedgerRow(trx, pending).executeTakeFirst();
         if (!first) return answerSeen(trx, booking, commandId);
       }
       const applied = await apply(trx, pending);
@@ -92,7 +101,7 @@ export async function runCommandOnce(
     refused = error;
   }
   return db.transaction().execute(async (trx) => {
-    const recorded = await trx.insertInto('commands').values(ledgerRow('rejected', refused)).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+    const recorded = await bookLedgerRow(trx, ledgerRow('rejected', refused)).executeTakeFirst();
     if (!recorded) return answerSeen(trx, booking, commandId);
     return { id: commandId, status: 'rejected', code: refused.code, message: refused.message } satisfies CommandResult;
   });
